@@ -1,0 +1,36 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from .models import Role
+
+
+class BootstrapFormMixin:
+    """Give every widget the Bootstrap class it needs, so templates stay generic."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput,)):
+                css = "form-check-input"
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(widget, forms.DateInput):
+                widget.input_type = "date"
+                widget.format = "%Y-%m-%d"
+
+
+class LoginForm(BootstrapFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码错误，请重新输入。",
+        "inactive": "该账号已停用，请联系县委组织部。",
+        "api_only": "接口账号只能通过 API 令牌访问，不能登录页面。",
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.role == Role.API_CLIENT:
+            raise forms.ValidationError(self.error_messages["api_only"], code="api_only")

@@ -1,0 +1,7 @@
+// Confirm before destructive or bulk actions: <form data-confirm="确定…？">.
+document.addEventListener("submit", function (event) {
+  var message = event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+});

@@ -1,0 +1,119 @@
+"""factory-boy factories for every model a test needs; defaults are valid records."""
+import factory
+from stdnum.cn import uscc as uscc_standard
+
+from accounts.models import Role, User
+from organizations.choices import AreaLevel, Formation, OrganizationKind, PartyOrgType, SubKind
+from organizations.models import Area, Instructor, Organization, PartyOrganization, PartyWorker
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def make_uscc(n: int) -> str:
+    """A valid 统一社会信用代码 for sequence number ``n``."""
+    body = ""
+    for _ in range(8):
+        body = ALPHABET[n % len(ALPHABET)] + body
+        n //= len(ALPHABET)
+    first17 = "91330100" + body.rjust(9, "0")
+    return first17 + uscc_standard.calc_check_digit(first17)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    role = Role.TOWNSHIP_WORKER
+    password = factory.PostGenerationMethodCall("set_password", "pass-12345")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CountyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+        django_get_or_create = ("code",)
+
+    code = "330100000000"
+    name = "测试县"
+    level = AreaLevel.COUNTY
+
+
+class TownshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    parent = factory.SubFactory(CountyFactory)
+    code = factory.Sequence(lambda n: f"330100{n + 1:03d}000")
+    name = factory.Sequence(lambda n: f"第{n + 1}镇")
+    level = AreaLevel.TOWNSHIP
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    parent = factory.SubFactory(TownshipFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code[:9]}{n + 1:03d}")
+    name = factory.Sequence(lambda n: f"第{n + 1}社区")
+    level = AreaLevel.COMMUNITY
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"测试单位{n}有限公司")
+    uscc = factory.Sequence(make_uscc)
+    kind = OrganizationKind.ENTERPRISE
+    sub_kind = SubKind.LIMITED_COMPANY
+    industry = "C"
+    township = factory.SubFactory(TownshipFactory)
+    employee_count = 50
+    party_member_count = 2
+
+
+class PartyOrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartyOrganization
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"测试单位{n}党支部")
+    org_type = PartyOrgType.BRANCH
+    formation = Formation.STANDALONE
+    area = factory.SubFactory(TownshipFactory)
+    full_member_count = 5
+    secretary_name = "张书记"
+
+    @factory.post_generation
+    def covered_organizations(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.covered_organizations.set(extracted)
+
+
+class InstructorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Instructor
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"指导员{n}")
+    area = factory.SubFactory(TownshipFactory)
+
+    @factory.post_generation
+    def organizations(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.organizations.set(extracted)
+
+
+class PartyWorkerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartyWorker
+
+    name = factory.Sequence(lambda n: f"党务工作者{n}")
+    area = factory.SubFactory(TownshipFactory)
