@@ -22,6 +22,13 @@ class BootstrapFormMixin:
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
 
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):
     error_messages = {
