@@ -37,6 +37,7 @@ setup-dev: $(VENV)/.dev node_modules/.installed
 
 ## run: the app with a demo county on SQLite (eager Celery) at http://HOST:PORT/
 run: setup
+	mkdir -p staticfiles
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
 	@echo "打开 http://$(HOST):$(PORT)/ （按 Ctrl+C 停止）"

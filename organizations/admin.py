@@ -2,6 +2,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import UserAdmin
+from accounts.models import User
+
 from .models import Area, Instructor, Organization, PartyOrganization, PartyWorker
 
 
@@ -53,3 +56,28 @@ class InstructorAdmin(ScopedAdmin):
 class PartyWorkerAdmin(ScopedAdmin):
     list_display = ("name", "area", "party_organization", "employment")
     search_fields = ("name", "phone")
+
+
+# Accounts get their scope here (accounts knows nothing of areas or party organizations).
+class ScopeAreaInline(admin.TabularInline):
+    model = Area.accounts.through
+    extra = 1
+    verbose_name = "负责区划（乡镇党务工作者、接口账号）"
+    verbose_name_plural = verbose_name
+    autocomplete_fields = ("area",)
+
+
+class SecretaryOfInline(admin.TabularInline):
+    model = PartyOrganization.secretary_accounts.through
+    extra = 1
+    verbose_name = "担任书记的党组织（党组织书记）"
+    verbose_name_plural = verbose_name
+    autocomplete_fields = ("partyorganization",)
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithScopeAdmin(UserAdmin):
+    inlines = [ScopeAreaInline, SecretaryOfInline]
