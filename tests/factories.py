@@ -1,8 +1,13 @@
 """factory-boy factories for every model a test needs; defaults are valid records."""
+import datetime
+
 import factory
+from stdnum.cn import ric
 from stdnum.cn import uscc as uscc_standard
 
 from accounts.models import Role, User
+from members.choices import Education, Membership, Sex
+from members.models import Person
 from organizations.choices import AreaLevel, Formation, OrganizationKind, PartyOrgType, SubKind
 from organizations.models import Area, Instructor, Organization, PartyOrganization, PartyWorker
 
@@ -117,3 +122,35 @@ class PartyWorkerFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"党务工作者{n}")
     area = factory.SubFactory(TownshipFactory)
+
+
+# ---- members ---------------------------------------------------------------------------
+
+
+def make_id_number(birth: datetime.date, serial: int, *, male: bool = True) -> str:
+    """A valid 18-digit 公民身份号码 (GB 11643) born on ``birth``."""
+    sequence = serial % 500 * 2 + (1 if male else 0)
+    first17 = f"330102{birth:%Y%m%d}{sequence:03d}"
+    return first17 + ric.calc_check_digit(first17)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    class Params:
+        male = True
+
+    name = factory.Sequence(lambda n: f"申请人{n}")
+    birth_date = datetime.date(1995, 6, 15)
+    sex = factory.LazyAttribute(lambda o: Sex.MALE if o.male else Sex.FEMALE)
+    id_number = factory.LazyAttributeSequence(lambda o, n: make_id_number(o.birth_date, n, male=o.male))
+    education = Education.BACHELOR
+
+
+class MemberFactory(PersonFactory):
+    """An existing full member (a mentor or introducer)."""
+
+    name = factory.Sequence(lambda n: f"党员{n}")
+    birth_date = datetime.date(1980, 3, 1)
+    membership = Membership.FULL

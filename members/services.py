@@ -1,0 +1,236 @@
+"""State changes of the development procedure: one function per business action.
+
+Pages, the API, imports and jobs all come here.  Every step goes through
+:func:`take_step`, which asks the procedure engine first and refuses with every broken
+rule; a step that passes is recorded in the same transaction as its effects (stage,
+key dates, the member's standing) and its audit rows.
+"""
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.scoping import require_editable, require_may_register
+from organizations.models import PartyOrganization
+
+from . import procedure
+from .choices import DossierState, EndKind, Membership, Stage
+from .errors import DossierError, StepRefused
+from .facts import Verdict
+from .facts_loader import dossier_facts, people_facts, working_calendar
+from .models import ContactRecord, Dossier, Person, RuleSetVersion, StepRecord
+from .periods import add_months
+
+
+def _saved(instance, *, by, reason: str = ""):
+    instance._history_user = by
+    if reason:
+        instance._change_reason = reason
+    instance.save()
+    return instance
+
+
+# ---- people -----------------------------------------------------------------------------
+
+@transaction.atomic
+def register_person(*, by, data: dict) -> Person:
+    require_may_register(by)
+    person = Person(**data)
+    person.full_clean()
+    return _saved(person, by=by)
+
+
+@transaction.atomic
+def update_person(*, person: Person, by, data: dict) -> Person:
+    require_editable(by, person)
+    for name, value in data.items():
+        setattr(person, name, value)
+    person.full_clean()
+    return _saved(person, by=by)
+
+
+# ---- dossiers and steps -------------------------------------------------------------------
+
+@transaction.atomic
+def start_dossier(*, person: Person, party_org: PartyOrganization, applied_on: date, by, note: str = "",
+                  rule_set: RuleSetVersion | None = None) -> Dossier:
+    """Open a development track: the application (step 1) received by ``party_org``."""
+    if not PartyOrganization.objects.editable_by(by).filter(pk=party_org.pk).exists():
+        raise PermissionDenied("所选党组织不在您的管理范围内。")
+    if Dossier.objects.filter(person=person).open().exists():
+        raise DossierError(f"{person.name}已有一份正在进行的发展档案，不能重复建档。", code="dossier_exists")
+    rule_set = rule_set or RuleSetVersion.objects.current()
+    dossier = _saved(Dossier(person=person, party_org=party_org, rule_set=rule_set), by=by)
+    take_step(dossier=dossier, step="apply", on=applied_on, data={}, by=by, note=note)
+    dossier.refresh_from_db()
+    return dossier
+
+
+def check_step(*, dossier: Dossier, step: str, on: date, data: dict | None = None) -> Verdict:
+    """What the engine says about ``step`` on ``on`` — without saving anything."""
+    data = dict(data or {})
+    rules = dossier.rule_set.rules
+    step_spec = rules.step(step)
+    person_ids = [i for f in (step_spec.fields if step_spec else ()) if f["type"] == "persons"
+                  for i in _ids(data.get(f["name"]))]
+    approved_by = _int_or_none(data.get("approved_by"))
+    dates = [on] + [d for d in (_date_or_none(data.get("publicity_start")),) if d]
+    facts = dossier_facts(dossier, approved_by=approved_by)
+    return procedure.check(rules, facts, step, on, data, people=people_facts(person_ids),
+                           calendar=working_calendar(min(dates), on))
+
+
+@transaction.atomic
+def take_step(*, dossier: Dossier, step: str, on: date, data: dict | None = None, by, note: str = "") -> StepRecord:
+    dossier = Dossier.objects.select_for_update().select_related("person", "party_org", "rule_set").get(pk=dossier.pk)
+    require_editable(by, dossier)
+    verdict = check_step(dossier=dossier, step=step, on=on, data=data)
+    if not verdict.ok:
+        raise StepRefused(verdict)
+    for gate in procedure.gates_for(step):
+        gate(dossier=dossier, on=on, by=by)
+    record = StepRecord(dossier=dossier, step=step, taken_on=on, data=_jsonable(verdict.data), note=note,
+                        recorded_by=by, party_org=dossier.party_org)
+    _saved(record, by=by)
+    refresh_derived(dossier, by=by)
+    return record
+
+
+def _apply_stage_effects(dossier: Dossier, rules, records: list[StepRecord]) -> None:
+    """Key dates and stage of a dossier follow from its records."""
+    by_step = {}
+    for record in records:
+        by_step.setdefault(record.step, []).append(record)
+
+    def first(code):
+        found = by_step.get(code)
+        return found[0] if found else None
+
+    dossier.applied_on = first("apply").taken_on if first("apply") else None
+    activist = first("designate_activist")
+    dossier.activist_on = activist.taken_on if activist else None
+    if activist and not dossier.cultivation_start:
+        dossier.cultivation_start = activist.taken_on
+    if activist:
+        dossier.source = activist.data.get("source", dossier.source)
+    dossier.candidate_on = first("designate_candidate").taken_on if first("designate_candidate") else None
+    votes = by_step.get("admission_vote", [])
+    dossier.admission_vote_on = votes[-1].taken_on if votes else None
+    approval = first("admission_approval")
+    dossier.approved_on = approval.taken_on if approval else None
+    stage = Stage.APPLICANT
+    for record in records:
+        step = rules.step(record.step)
+        if step and step.sets_stage:
+            stage = step.sets_stage
+    dossier.stage = stage
+    if dossier.admission_vote_on and approval:
+        months = rules.numbers.get("probation_months", 12) + sum(
+            int(r.data.get("extension_months") or 0) for r in by_step.get("full_vote", [])
+            if r.data.get("outcome") == "extend")
+        dossier.probation_ends_on = add_months(dossier.admission_vote_on, months)
+    if first("full_approval"):
+        # 党龄从预备期满转为正式党员之日算起 (《党章》第七条).
+        dossier.full_on = dossier.probation_ends_on
+    if records:
+        last = max(records, key=lambda r: (r.taken_on, r.pk))
+        dossier.current_step, dossier.last_step_on = last.step, last.taken_on
+
+
+@transaction.atomic
+def refresh_derived(dossier: Dossier, *, by) -> Dossier:
+    rules = dossier.rule_set.rules
+    records = list(dossier.records.order_by("taken_on", "id"))
+    _apply_stage_effects(dossier, rules, records)
+    last = records[-1] if records else None
+    if last is not None:
+        dossier.last_contact_on = max(filter(None, [dossier.last_contact_on, last.taken_on]))
+        if dossier.state == DossierState.LOST_CONTACT:
+            dossier.state, dossier.lost_contact_since = DossierState.ACTIVE, None
+        if last.step == "full_vote" and last.data.get("outcome") == "cancel":
+            dossier.state, dossier.end_kind, dossier.ended_on = DossierState.ENDED, EndKind.CANCELLED, last.taken_on
+        if last.step == "archive":
+            dossier.state = DossierState.COMPLETED
+    _saved(dossier, by=by)
+    _update_membership(dossier, by=by)
+    return dossier
+
+
+def _update_membership(dossier: Dossier, *, by) -> None:
+    person = dossier.person
+    if dossier.stage == Stage.FULL_MEMBER:
+        wanted = (Membership.FULL, dossier.full_on, dossier.party_org_id)
+    elif dossier.stage == Stage.PROBATIONARY and dossier.state != DossierState.ENDED:
+        wanted = (Membership.PROBATIONARY, None, dossier.party_org_id)
+    elif dossier.end_kind == EndKind.CANCELLED:
+        wanted = (Membership.NONE, None, None)
+    else:
+        return
+    if (person.membership, person.party_age_from, person.member_party_org_id) != wanted:
+        person.membership, person.party_age_from, person.member_party_org_id = wanted
+        _saved(person, by=by, reason="发展程序")
+
+
+@transaction.atomic
+def end_dossier(*, dossier: Dossier, kind: str, reason: str, on: date, by, note: str = "") -> Dossier:
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    require_editable(by, dossier)
+    if not dossier.is_open:
+        raise DossierError("该档案已终止或已归档。", code="dossier_closed")
+    if dossier.last_step_on and on < dossier.last_step_on:
+        raise DossierError(f"终止日期不能早于最近办理日期（{dossier.last_step_on}）。", code="date_before_last_step")
+    dossier.state, dossier.end_kind, dossier.end_reason = DossierState.ENDED, kind, reason
+    dossier.ended_on, dossier.end_note = on, note
+    _saved(dossier, by=by, reason=note)
+    _update_membership(dossier, by=by)
+    return dossier
+
+
+@transaction.atomic
+def record_contact(*, dossier: Dossier, on: date, note: str, by) -> ContactRecord:
+    """Contact made (again): a lost-contact dossier becomes active."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    require_editable(by, dossier)
+    if on > timezone.localdate():
+        raise DossierError("联系日期不能晚于今天。", code="date_in_future")
+    contact = ContactRecord.objects.create(dossier=dossier, contacted_on=on, note=note, recorded_by=by)
+    dossier.last_contact_on = max(filter(None, [dossier.last_contact_on, on]))
+    if dossier.state == DossierState.LOST_CONTACT:
+        dossier.state, dossier.lost_contact_since = DossierState.ACTIVE, None
+    _saved(dossier, by=by, reason="恢复联系")
+    return contact
+
+
+# ---- helpers -----------------------------------------------------------------------------
+
+def _ids(value) -> list[int]:
+    values = value if isinstance(value, (list, tuple)) else ([value] if value not in (None, "") else [])
+    ids = []
+    for v in values:
+        try:
+            ids.append(int(v))
+        except (TypeError, ValueError):
+            continue
+    return ids
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _date_or_none(value):
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _jsonable(data: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, date) else str(v) if not isinstance(v, (int, str, list, bool)) else v)
+            for k, v in data.items()}
