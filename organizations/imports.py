@@ -6,6 +6,7 @@ error by row and column.  A clean file is saved in one transaction through the s
 service functions the pages use; a unit already registered (same credit code) is
 updated, so importing a file twice creates no duplicates.
 """
+import copy
 import datetime
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from config.spreadsheets import read_rows
 from . import services
 from .choices import Industry, OrganizationKind, OrganizationStatus, SubKind
 from .models import Area, Organization
-from .validators import normalize_uscc
+from .validators import normalize_uscc, validate_uscc
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,14 @@ class ImportColumn:
     header: str
     field: str
     required: bool = False
-    kind: str = "text"          # text, int, bool, date, choice, township, community
+    kind: str = "text"          # text, uscc, int, bool, date, choice, township, community
     choices: tuple = ()
     example: object = ""
 
 
 COLUMNS = [
     ImportColumn("单位名称", "name", True, example="示例科技有限公司"),
-    ImportColumn("统一社会信用代码", "uscc", True, example="91330100MA2XXXXXXX"),
+    ImportColumn("统一社会信用代码", "uscc", True, "uscc", example="91330100MA2XXXXXXX"),
     ImportColumn("组织类别", "kind", True, "choice", tuple(OrganizationKind.choices), "非公有制企业"),
     ImportColumn("具体类型", "sub_kind", True, "choice", tuple(SubKind.choices), "有限责任公司"),
     ImportColumn("所属行业", "industry", True, "choice", tuple(Industry.choices), "制造业"),
@@ -85,7 +86,9 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _parse(column: ImportColumn, raw, townships: dict, communities: dict):
+def _parse(column: ImportColumn, raw, townships: dict, communities: dict, township=None):
+    """One cell → its field value; ``township`` is the row's township (if already parsed),
+    which resolves a community name that several townships share."""
     text = _text(raw)
     if not text:
         if column.required:
@@ -94,15 +97,26 @@ def _parse(column: ImportColumn, raw, townships: dict, communities: dict):
                                                                                "" if column.kind == "text" else None)
     if column.kind == "text":
         return text
+    if column.kind == "uscc":
+        # Checked with the other cells, so a bad code is listed even when the row
+        # has other errors (the model check below only runs on otherwise clean rows).
+        code = normalize_uscc(text)
+        try:
+            validate_uscc(code)
+        except ValidationError as error:
+            raise CellError(error.messages[0])
+        return code
     if column.kind == "int":
         try:
             number = int(float(text))
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc", "nan", "inf", "1e999"
             raise CellError("应为整数。")
         if number < 0 or number != float(text):
             raise CellError("应为不小于0的整数。")
         return number
     if column.kind == "bool":
+        if isinstance(raw, bool):  # an Excel TRUE/FALSE cell
+            return raw
         if text in TRUE_WORDS:
             return True
         if text in FALSE_WORDS:
@@ -130,10 +144,13 @@ def _parse(column: ImportColumn, raw, townships: dict, communities: dict):
             raise CellError("找不到该乡镇（街道），或不在您的管理范围内。")
         return area
     if column.kind == "community":
-        area = communities.get(text)
-        if area is None:
+        candidates = communities.get(text, [])
+        if not candidates:
             raise CellError("找不到该村（社区）。")
-        return area
+        # Community names repeat across townships (新村, 城东社区…): take the one in the
+        # row's township; otherwise the model check reports the mismatch.
+        in_township = [a for a in candidates if township is not None and a.parent_id == township.pk]
+        return (in_township or candidates)[0]
     raise AssertionError(column.kind)
 
 
@@ -145,12 +162,23 @@ def _by_name_and_code(areas) -> dict:
     return lookup
 
 
+def _all_by_name_and_code(areas) -> dict:
+    """Like ``_by_name_and_code`` but keeps every area of a name (a list per key)."""
+    lookup = {}
+    for area in areas:
+        lookup.setdefault(area.code, []).append(area)
+        if area.name != area.code:
+            lookup.setdefault(area.name, []).append(area)
+    return lookup
+
+
 def check_rows(records, *, by) -> tuple[ImportReport, list[tuple[Organization | None, dict]]]:
     """Validate every row without saving.  Returns the report and, for a clean file,
     the (existing unit or None, data) pairs to save."""
     report = ImportReport(rows=len(records))
     townships = _by_name_and_code(Area.objects.assignable_by(by))
-    communities = _by_name_and_code(Area.objects.filter(level="community", parent__in=townships.values()))
+    communities = _all_by_name_and_code(
+        Area.objects.filter(level="community", parent__in=set(townships.values())).order_by("code"))
     codes = [normalize_uscc(_text(values.get("统一社会信用代码"))) for _, values in records]
     existing = {o.uscc: o for o in Organization.objects.filter(uscc__in=[c for c in codes if c])}
     editable = set(Organization.objects.editable_by(by).filter(pk__in=[o.pk for o in existing.values()])
@@ -162,7 +190,8 @@ def check_rows(records, *, by) -> tuple[ImportReport, list[tuple[Organization | 
         data = {}
         for column in COLUMNS:
             try:
-                data[column.field] = _parse(column, values.get(column.header), townships, communities)
+                data[column.field] = _parse(column, values.get(column.header), townships, communities,
+                                            township=data.get("township"))
             except CellError as error:
                 report.errors.append(RowError(number, column.header, _text(values.get(column.header)), str(error)))
         uscc = normalize_uscc(data.get("uscc", ""))
@@ -182,7 +211,14 @@ def check_rows(records, *, by) -> tuple[ImportReport, list[tuple[Organization | 
 
 
 def _check_model(number, current, data, values, report):
-    candidate = Organization(pk=current.pk if current else None, **data)
+    if current is None:
+        candidate = Organization(**data)
+    else:
+        # A copy of the registered unit (not a new instance carrying its pk): only then
+        # does full_clean's uniqueness check treat the row as an update of that unit.
+        candidate = copy.copy(current)
+        for name, value in data.items():
+            setattr(candidate, name, value)
     try:
         candidate.full_clean()
     except ValidationError as error:
@@ -220,7 +256,7 @@ def template_sheets(*, user):
     townships = [[a.name, a.code] for a in Area.objects.assignable_by(user)]
     notes = [[c.header, "是" if c.required else "否",
               "、".join(label for _, label in c.choices) if c.choices else {
-                  "int": "整数", "bool": "是/否", "date": "日期，如 2020-01-31",
+                  "uscc": "18位统一社会信用代码", "int": "整数", "bool": "是/否", "date": "日期，如 2020-01-31",
                   "township": "乡镇（街道）名称或区划代码，见“乡镇（街道）”表",
                   "community": "村（社区）名称或区划代码"}.get(c.kind, "文字")] for c in COLUMNS]
     return [

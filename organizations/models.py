@@ -76,8 +76,12 @@ class Area(Timestamped):
                 raise ValidationError({"code": f"区划代码前{prefix}位应与上级区划（{self.parent.code}）一致。"})
 
     def save(self, *args, **kwargs):
+        old = self.path
         self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
         super().save(*args, **kwargs)
+        if old and old != self.path:  # recoded or moved: carry the subtree along
+            for child in Area.objects.filter(path__startswith=old).exclude(pk=self.pk):
+                Area.objects.filter(pk=child.pk).update(path=self.path + child.path[len(old):])
 
 
 class Organization(Timestamped):

@@ -73,9 +73,10 @@ class OrganizationFormView(ServiceFormView):
 
 def organization_import(request):
     require_may_register(request.user)
-    form = OrganizationImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = OrganizationImportForm(request.POST if posted else None, request.FILES if posted else None)
     report = None
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             report = imports.import_organizations(form.cleaned_data["file"], by=request.user)
         except UnreadableWorkbook as error:
