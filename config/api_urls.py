@@ -3,6 +3,7 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from members.api import routes_alerts, routes_dossiers, routes_training, routes_transfers
 from organizations.api import views as organization_views
 
 app_name = "api"
@@ -13,5 +14,7 @@ router.register("organizations", organization_views.OrganizationViewSet, basenam
 router.register("party-organizations", organization_views.PartyOrganizationViewSet, basename="party-organization")
 router.register("instructors", organization_views.InstructorViewSet, basename="instructor")
 router.register("party-workers", organization_views.PartyWorkerViewSet, basename="party-worker")
+for feature in (routes_dossiers, routes_transfers, routes_training, routes_alerts):
+    feature.register(router)
 
 urlpatterns = [path("auth/token/", obtain_auth_token, name="token")] + router.urls

@@ -1,0 +1,2 @@
+def register(router) -> None:
+    """Register this feature's viewsets on the /api/v1/ router."""
