@@ -6,6 +6,7 @@ detail pages look objects up there (foreign → 404), edit pages also require
 the app's service function.
 """
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Callable
 
 from django.contrib import messages
@@ -35,7 +36,9 @@ class Column:
             return ""
         if isinstance(value, bool):
             return "是" if value else "否"
-        return value
+        if isinstance(value, (int, float, str, date)):
+            return value
+        return str(value)   # a related object: its name, in the page and in Excel alike
 
 
 class ScopedListView(ListView):
