@@ -47,83 +47,73 @@ def _split(data: dict, many_names: tuple[str, ...]) -> tuple[dict, dict]:
     return fields, many
 
 
-# ---- units (两新组织) -------------------------------------------------------------
+# What each registry record is placed by (its township field) and which of its
+# many-to-many fields name units the actor must be able to see.
+PLACEMENT = {Organization: "township", PartyOrganization: "area", Instructor: "area", PartyWorker: "area"}
+UNIT_LISTS = {PartyOrganization: ("covered_organizations",), Instructor: ("organizations",)}
+MANY = {PartyOrganization: ("covered_organizations", "secretary_accounts"), Instructor: ("organizations",)}
+
+
+def _register(model, *, by, data: dict, reason: str = ""):
+    require_may_register(by)
+    _require_area(by, data[PLACEMENT[model]])
+    fields, many = _split(data, MANY.get(model, ()))
+    for name in UNIT_LISTS.get(model, ()):
+        _require_visible(by, Organization, many.get(name, ()))
+    return _save(model(), by=by, fields=fields, many=many, reason=reason)
+
+
+def _update(instance, *, by, data: dict, reason: str = ""):
+    require_editable(by, instance)
+    model, area_field = type(instance), PLACEMENT[type(instance)]
+    if area_field in data and data[area_field].pk != getattr(instance, f"{area_field}_id"):
+        _require_area(by, data[area_field])
+    fields, many = _split(data, MANY.get(model, ()))
+    if "secretary_accounts" in many and not by.is_county_admin:
+        many.pop("secretary_accounts")  # accounts are granted by the county only
+    for name in UNIT_LISTS.get(model, ()):
+        _require_visible(by, Organization, many.get(name, ()))
+    return _save(instance, by=by, fields=fields, many=many, reason=reason)
+
 
 @transaction.atomic
 def register_organization(*, by, data: dict, reason: str = "") -> Organization:
-    require_may_register(by)
-    _require_area(by, data["township"])
-    return _save(Organization(), by=by, fields=data, reason=reason)
+    return _register(Organization, by=by, data=data, reason=reason)
 
 
 @transaction.atomic
 def update_organization(*, organization: Organization, by, data: dict, reason: str = "") -> Organization:
-    require_editable(by, organization)
-    if "township" in data and data["township"].pk != organization.township_id:
-        _require_area(by, data["township"])
-    return _save(organization, by=by, fields=data, reason=reason)
-
-
-# ---- party organizations ---------------------------------------------------------
-
-PARTY_ORG_MANY = ("covered_organizations", "secretary_accounts")
+    return _update(organization, by=by, data=data, reason=reason)
 
 
 @transaction.atomic
 def register_party_organization(*, by, data: dict) -> PartyOrganization:
-    require_may_register(by)
-    _require_area(by, data["area"])
-    fields, many = _split(data, PARTY_ORG_MANY)
-    _require_visible(by, Organization, many.get("covered_organizations", ()))
-    return _save(PartyOrganization(), by=by, fields=fields, many=many)
+    return _register(PartyOrganization, by=by, data=data)
 
 
 @transaction.atomic
 def update_party_organization(*, party_organization: PartyOrganization, by, data: dict) -> PartyOrganization:
-    require_editable(by, party_organization)
-    if "area" in data and data["area"].pk != party_organization.area_id:
-        _require_area(by, data["area"])
-    fields, many = _split(data, PARTY_ORG_MANY)
-    if "secretary_accounts" in many and not by.is_county_admin:
-        many.pop("secretary_accounts")  # accounts are granted by the county only
-    _require_visible(by, Organization, many.get("covered_organizations", ()))
-    return _save(party_organization, by=by, fields=fields, many=many)
+    return _update(party_organization, by=by, data=data)
 
-
-# ---- instructors and party workers -------------------------------------------------
 
 @transaction.atomic
 def register_instructor(*, by, data: dict) -> Instructor:
-    require_may_register(by)
-    _require_area(by, data["area"])
-    fields, many = _split(data, ("organizations",))
-    _require_visible(by, Organization, many.get("organizations", ()))
-    return _save(Instructor(), by=by, fields=fields, many=many)
+    return _register(Instructor, by=by, data=data)
 
 
 @transaction.atomic
 def update_instructor(*, instructor: Instructor, by, data: dict) -> Instructor:
-    require_editable(by, instructor)
-    if "area" in data and data["area"].pk != instructor.area_id:
-        _require_area(by, data["area"])
-    fields, many = _split(data, ("organizations",))
-    _require_visible(by, Organization, many.get("organizations", ()))
-    return _save(instructor, by=by, fields=fields, many=many)
+    return _update(instructor, by=by, data=data)
 
 
 @transaction.atomic
 def register_party_worker(*, by, data: dict) -> PartyWorker:
-    require_may_register(by)
-    _require_area(by, data["area"])
-    return _save(PartyWorker(), by=by, fields=data)
+    return _register(PartyWorker, by=by, data=data)
 
 
 @transaction.atomic
 def update_party_worker(*, party_worker: PartyWorker, by, data: dict) -> PartyWorker:
-    require_editable(by, party_worker)
-    if "area" in data and data["area"].pk != party_worker.area_id:
-        _require_area(by, data["area"])
-    return _save(party_worker, by=by, fields=data)
+    return _update(party_worker, by=by, data=data)
 
 
 # ---- areas (county administrators only) --------------------------------------------
