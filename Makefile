@@ -45,7 +45,7 @@ run: setup
 
 ## test: the whole test suite (uses DATABASE_URL / REDIS_URL when set)
 test: setup-dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 ## bench: benchmarks, figures written under bench-results/
 bench: setup-dev

@@ -55,7 +55,7 @@ class TownshipFactory(factory.django.DjangoModelFactory):
         model = Area
 
     parent = factory.SubFactory(CountyFactory)
-    code = factory.Sequence(lambda n: f"330100{n + 1:03d}000")
+    code = factory.Sequence(lambda n: f"330100{n % 999 + 1:03d}000")   # 12 digits, whatever the sequence
     name = factory.Sequence(lambda n: f"第{n + 1}镇")
     level = AreaLevel.TOWNSHIP
 
@@ -65,7 +65,7 @@ class CommunityFactory(factory.django.DjangoModelFactory):
         model = Area
 
     parent = factory.SubFactory(TownshipFactory)
-    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code[:9]}{n + 1:03d}")
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code[:9]}{n % 999 + 1:03d}")
     name = factory.Sequence(lambda n: f"第{n + 1}社区")
     level = AreaLevel.COMMUNITY
 
