@@ -13,9 +13,13 @@ from .models import Attendance, CourseKind, HolidayDay, Person
 from .periods import WorkingCalendar
 
 
-def dossier_facts(dossier, *, approved_by: int | None = None, today: date | None = None) -> DossierFacts:
-    training = (Attendance.objects.filter(person_id=dossier.person_id, course__kind=CourseKind.CANDIDATE, passed=True)
-                .aggregate(days=Sum("days"), hours=Sum("hours")))
+def dossier_facts(dossier, *, approved_by: int | None = None, on: date | None = None,
+                  today: date | None = None) -> DossierFacts:
+    """``on`` is the date the step would be taken: only training finished by then counts."""
+    attended = Attendance.objects.filter(person_id=dossier.person_id, course__kind=CourseKind.CANDIDATE, passed=True)
+    if on is not None:
+        attended = attended.filter(course__ends_on__lte=on)
+    training = attended.aggregate(days=Sum("days"), hours=Sum("hours"))
     return DossierFacts(
         birth_date=dossier.person.birth_date,
         is_migrant=dossier.person.is_migrant,

@@ -168,7 +168,9 @@ def review_interval(spec, context):
 
 def political_review(spec, context):
     article = spec.get("article", "")
-    concluded = [s for s in context.facts.review_sides if s.concluded_on and s.concluded_on <= context.on]
+    # A side is concluded when its reply, with a verdict, came in by the step date.
+    concluded = [s for s in context.facts.review_sides
+                 if s.concluded_on and s.concluded_on <= context.on and s.passed is not None]
     failed = [s for s in concluded if s.passed is False]
     if failed:
         return [Problem("political_review_failed", "政治审查结论为不合格，不能继续发展。", article)]

@@ -75,10 +75,11 @@ def check_step(*, dossier: Dossier, step: str, on: date, data: dict | None = Non
     person_ids = [i for f in (step_spec.fields if step_spec else ()) if f["type"] == "persons"
                   for i in _ids(data.get(f["name"]))]
     approved_by = _int_or_none(data.get("approved_by"))
-    dates = [on] + [d for d in (_date_or_none(data.get("publicity_start")),) if d]
-    facts = dossier_facts(dossier, approved_by=approved_by)
+    # The calendar must cover the whole publicity span, which may end after ``on``.
+    dates = [on] + [d for d in (_date_or_none(data.get(k)) for k in ("publicity_start", "publicity_end")) if d]
+    facts = dossier_facts(dossier, approved_by=approved_by, on=on)
     return procedure.check(rules, facts, step, on, data, people=people_facts(person_ids),
-                           calendar=working_calendar(min(dates), on))
+                           calendar=working_calendar(min(dates), max(dates)))
 
 
 @transaction.atomic
