@@ -21,6 +21,7 @@ from .facts import Verdict
 from .facts_loader import dossier_facts, people_facts, working_calendar
 from .models import ContactRecord, Dossier, Person, RuleSetVersion, StepRecord
 from .periods import add_months
+from .signals import dossier_ended
 
 
 def _saved(instance, *, by, reason: str = ""):
@@ -185,6 +186,7 @@ def end_dossier(*, dossier: Dossier, kind: str, reason: str, on: date, by, note:
     dossier.ended_on, dossier.end_note = on, note
     _saved(dossier, by=by, reason=note)
     _update_membership(dossier, by=by)
+    dossier_ended.send(sender=Dossier, dossier=dossier, on=on, by=by)
     return dossier
 
 

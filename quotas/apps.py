@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class QuotasConfig(AppConfig):
     name = "quotas"
     verbose_name = "发展计划"
+
+    def ready(self):
+        # members defines the hooks, quotas fills them (dependency direction: quotas → members).
+        from members import procedure
+        from members.models import Dossier
+        from members.signals import dossier_ended
+
+        from . import seats
+
+        procedure.register_gate("pre_review", seats.reserve_seat)
+        procedure.register_gate("admission_approval", seats.use_seat)
+        dossier_ended.connect(seats.release_seat, sender=Dossier, dispatch_uid="quotas.release_seat")

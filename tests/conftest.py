@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from config.celery import app as celery_app
 
 from .factories import (
     CountyFactory, InstructorFactory, OrganizationFactory, PartyOrganizationFactory, PartyWorkerFactory,
@@ -43,6 +44,16 @@ class World:
         else:
             client.force_authenticate(user)
         return client
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Tasks run in the test's process even when REDIS_URL points at a broker (CI);
+    a test that wants a real worker turns this off."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)
