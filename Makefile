@@ -51,6 +51,9 @@ test: setup-dev
 bench: setup-dev
 	mkdir -p bench-results
 	$(PY) tests/benchmarks/bench_apportionment.py --out bench-results/apportionment.json
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
+		$(PY) tests/benchmarks/bench_recompute.py --out bench-results/recompute.json
+	$(PY) tests/benchmarks/bench_reports.py --out bench-results/reports.json
 
 ## worker / beat: Celery with REDIS_URL set (see README)
 worker: setup

@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from members.api import routes_alerts, routes_dossiers, routes_training, routes_transfers
 from organizations.api import views as organization_views
+from quotas.api import register as register_quota_routes
+from reports.api import register as register_report_routes
 
 app_name = "api"
 
@@ -16,5 +18,7 @@ router.register("instructors", organization_views.InstructorViewSet, basename="i
 router.register("party-workers", organization_views.PartyWorkerViewSet, basename="party-worker")
 for feature in (routes_dossiers, routes_transfers, routes_training, routes_alerts):
     feature.register(router)
+register_quota_routes(router)
+register_report_routes(router)
 
 urlpatterns = [path("auth/token/", obtain_auth_token, name="token")] + router.urls

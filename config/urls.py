@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("organizations/", include("organizations.urls")),
     path("members/", include("members.urls")),
+    path("reports/", include("reports.urls")),
+    path("quotas/", include("quotas.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401 - filled in by the feature
+"""Alert pages (included by members/urls.py under /members/alerts/, namespace ``members``)."""
+from django.urls import path
 
-urlpatterns = []
+from .views import alerts
+
+urlpatterns = [
+    path("", alerts.AlertListView.as_view(), name="alert-list"),
+]

@@ -16,3 +16,9 @@ class QuotasConfig(AppConfig):
         procedure.register_gate("pre_review", seats.reserve_seat)
         procedure.register_gate("admission_approval", seats.use_seat)
         dossier_ended.connect(seats.release_seat, sender=Dossier, dispatch_uid="quotas.release_seat")
+
+        # seed_demo: this year's plan and the dossiers that need its seats (quotas.demo).
+        from .demo import build_demo_quotas, reset_demo_quotas
+
+        self.demo_builder = build_demo_quotas
+        self.demo_reset = reset_demo_quotas

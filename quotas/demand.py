@@ -50,8 +50,9 @@ def demand_table(*, year: int, parameters: dict, today: date, current: dict | No
     overdue = column(dict(Alert.objects.filter(due_on__lt=today, dossier__state__in=("active", "lost_contact"))
                           .values_list("dossier__party_org").annotate(n=Count("dossier", distinct=True))
                           .values_list("dossier__party_org", "n")))
+    # order_by(): the allocations' default ordering would join areas and organizations and sort.
     last_year = {pk: (seats + extra, used) for pk, seats, extra, used in QuotaAllocation.objects
-                 .filter(plan__year=year - 1).values_list("party_org", "seats", "extra_seats", "used")}
+                 .filter(plan__year=year - 1).order_by().values_list("party_org", "seats", "extra_seats", "used")}
     completion = column({pk: used / seats for pk, (seats, used) in last_year.items() if seats}, np.float64, np.nan)
     grades = dict(EvaluationGrade.objects.filter(year=year - 1).values_list("party_org", "grade"))
     last_admission = dict(StepRecord.objects.filter(step="admission_approval").values_list("party_org")

@@ -26,7 +26,10 @@ def _saved(instance, *, by, reason: str = ""):
     instance._history_user = by
     if reason:
         instance._change_reason = reason
-    instance.full_clean()
+    # A nullable column left empty (a request not yet decided has no decider) is valid
+    # for the database; ``blank`` only speaks to forms.
+    instance.full_clean(exclude=[field.name for field in instance._meta.concrete_fields
+                                 if field.null and getattr(instance, field.attname) is None])
     instance.save()
     return instance
 

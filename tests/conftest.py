@@ -8,6 +8,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from config.celery import app as celery_app
+from members import rulesets
+from members.models import HolidayDay, RuleSetVersion
 
 from .factories import (
     CountyFactory, InstructorFactory, OrganizationFactory, PartyOrganizationFactory, PartyWorkerFactory,
@@ -44,6 +46,22 @@ class World:
         else:
             client.force_authenticate(user)
         return client
+
+
+@pytest.fixture(autouse=True)
+def procedure_data(request):
+    """Transactional tests flush every table, the rows the data migrations load included;
+    put the rule set and the holiday table back for them."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    if not RuleSetVersion.objects.exists():
+        data = rulesets.load("national-2014")
+        RuleSetVersion.objects.create(code=data["code"], version=data["version"], name=data["name"], data=data,
+                                      is_current=True)
+        HolidayDay.objects.bulk_create([HolidayDay(day=day, is_workday=workday, name=name)
+                                        for day, workday, name in rulesets.official_days()])
 
 
 @pytest.fixture(autouse=True)

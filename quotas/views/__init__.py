@@ -1,0 +1,1 @@
+"""Browser pages of the development plans, one module per concept."""

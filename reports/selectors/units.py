@@ -1,0 +1,232 @@
+"""Figures of units and the party-work force: coverage by kind and township, units
+without a party organization / member / new member, instructor load, training hours.
+
+Coverage uses the registry's own definitions (organizations.selectors: active units,
+``with_coverage``, ``party_member_count``), instructor load reads
+``organizations.selectors.instructors_with_load`` and training hours read
+``members.training.yearly_hours`` — one source for each number.
+"""
+from datetime import date
+
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Coalesce
+
+from members.models import Dossier
+from members.models.dossiers import OPEN_STATES
+from members.training import TRAINING_HOURS_TARGETS, yearly_hours
+from members.training import _hours_queryset as hours_queryset
+from organizations.choices import OrganizationKind
+from organizations.models import Organization
+from organizations.selectors import instructors_with_load
+from organizations.structure_rules import THRESHOLDS
+
+from ..figures import COMMUNITY, INSTRUCTOR, PARTY_WORKER, TOWNSHIP, UNIT, Column, Figure, percent, ratio
+from .common import (
+    Scope, count_cube, fold, group_rows, kind_note, memo, snapshot_cube, sum_rows, township_note,
+)
+
+COVERAGE_MEASURES = ("units", "covered", "without_member", "employees", "members")
+GAP_MEASURES = ("units", "without_party_org", "without_member", "without_dossier", "no_new_2y", "no_new_3y")
+
+
+def units(scope: Scope):
+    queryset = (Organization.objects.visible_to(scope.user).active().with_coverage()
+                .filter(township_id__in=scope.township_ids))
+    return queryset.filter(kind=scope.kind) if scope.kind else queryset
+
+
+# ---- coverage -----------------------------------------------------------------------------
+
+def coverage_cube(scope: Scope) -> list[dict]:
+    if scope.snapshot is not None:
+        return snapshot_cube(scope, "coverage")
+    dims = {"township": "township_id", "kind": "kind"}
+    if scope.drilled:
+        dims["group"] = "community_id"
+    return memo(scope, "coverage", lambda: count_cube(units(scope), dims, {
+        "units": Count("id"), "covered": Q(has_party_org=True), "without_member": Q(party_member_count=0),
+        "employees": Coalesce(Sum("employee_count"), 0), "members": Coalesce(Sum("party_member_count"), 0)}))
+
+
+def _coverage_rates(row: dict) -> dict:
+    row["coverage_rate"] = percent(row["covered"], row["units"])
+    row["members_per_100"] = percent(row["members"], row["employees"], 2)
+    return row
+
+
+def coverage(scope: Scope) -> Figure:
+    """组织覆盖: share of units with a party organization and members per 100 employees,
+    per township (per village/community inside a township), split by kind of unit."""
+    cube = coverage_cube(scope)
+    key = ("group",) if scope.drilled else ("township",)
+    grain = COMMUNITY if scope.drilled else TOWNSHIP
+    rows = group_rows(scope, fold(cube, key, COVERAGE_MEASURES), grain=grain, all_townships=True)
+    by_kind = fold(cube, key + ("kind",), ("units", "covered"))
+    kinds = list(OrganizationKind.choices)
+    for row in rows:
+        _coverage_rates(row)
+        for kind, _ in kinds:
+            counts = by_kind.get((row["id"], kind), {"units": 0, "covered": 0})
+            row[f"{kind}_units"], row[f"{kind}_rate"] = counts["units"], percent(counts["covered"], counts["units"])
+    totals = _coverage_rates(sum_rows(rows, COVERAGE_MEASURES))
+    for kind, _ in kinds:
+        counts = sum_rows((v for k, v in by_kind.items() if k[-1] == kind), ("units", "covered"))
+        totals[f"{kind}_units"], totals[f"{kind}_rate"] = counts["units"], percent(counts["covered"], counts["units"])
+    columns = [Column("name", "村（社区）" if scope.drilled else "乡镇（街道）", "text"), Column("units", "单位数"),
+               Column("covered", "已建党组织"), Column("coverage_rate", "覆盖率（%）", "percent")]
+    for kind, label in kinds:
+        columns += [Column(f"{kind}_units", f"{label}数"), Column(f"{kind}_rate", f"{label}覆盖率（%）", "percent")]
+    columns += [Column("without_member", "无党员单位"), Column("employees", "从业人员"), Column("members", "党员"),
+                Column("members_per_100", "每百名从业人员党员数", "decimal")]
+    return Figure(key="coverage", title="组织覆盖（按单位类别和乡镇）", columns=columns, rows=rows, totals=totals,
+                  grain=grain,
+                  charts=[{"type": "bar", "category": "name", "series": [f"{k}_rate" for k, _ in kinds],
+                           "percent": True},
+                          {"type": "bar", "category": "name", "series": ["members_per_100"]}],
+                  notes=["存续（未注销）的两新组织；党员人数为单位登记数。"] + township_note(scope))
+
+
+# ---- units without party organization, member or new member ------------------------------
+
+def unit_gaps_cube(scope: Scope) -> list[dict]:
+    if scope.snapshot is not None:
+        return snapshot_cube(scope, "unit_gaps")
+    return memo(scope, "unit_gaps", lambda: _count_unit_gaps(scope))
+
+
+def _count_unit_gaps(scope: Scope) -> list[dict]:
+    """Two aggregate queries — per unit, its last admission up to the end of the period
+    and whether anyone is in the pipeline; then the units — joined here."""
+    year = scope.period.year
+    since = {2: date(year - 1, 1, 1), 3: date(year - 2, 1, 1)}
+    facts = {row["person__current_unit_id"]: row for row in (
+        Dossier.objects.visible_to(scope.user).filter(person__current_unit__isnull=False)
+        .order_by().values("person__current_unit_id")
+        .annotate(last_new=Max("approved_on", filter=Q(approved_on__lte=scope.as_of)),
+                  open=Count("id", filter=Q(state__in=OPEN_STATES))))}
+    keys = ("township", "kind", "group") if scope.drilled else ("township", "kind")
+    cube = fold(({"township": unit["township_id"], "kind": unit["kind"], "group": unit["id"], "units": 1,
+                  "without_party_org": int(not unit["has_party_org"]),
+                  "without_member": int(unit["party_member_count"] == 0),
+                  "without_dossier": int(not facts.get(unit["id"], {}).get("open")),
+                  **{f"no_new_{n}y": int(not _admitted_since(facts.get(unit["id"]), day)) for n, day in since.items()}}
+                 for unit in units(scope).values("id", "township_id", "kind", "has_party_org", "party_member_count")),
+                keys, GAP_MEASURES)
+    return [{**dict(zip(keys, key)), **values} for key, values in cube.items()]
+
+
+def _admitted_since(facts: dict | None, day: date) -> bool:
+    return bool(facts and facts["last_new"] and facts["last_new"] >= day)
+
+
+def unit_gaps(scope: Scope) -> Figure:
+    """Units without a party organization, without any member, with nobody in the
+    pipeline, and without a new member for 2 and for 3 years (domain.md §1, problem 4)."""
+    key = ("group",) if scope.drilled else ("township",)
+    grain = UNIT if scope.drilled else TOWNSHIP
+    rows = group_rows(scope, fold(unit_gaps_cube(scope), key, GAP_MEASURES), grain=grain)
+    if scope.drilled:   # a unit's row: the gaps first, the biggest gaps first
+        rows.sort(key=lambda r: (-sum(r[m] for m in GAP_MEASURES[1:]), r["name"]))
+    totals = sum_rows(rows, GAP_MEASURES)
+    year = scope.period.year
+    columns = [Column("name", "单位" if scope.drilled else "乡镇（街道）", "text"), Column("units", "单位数"),
+               Column("without_party_org", "未建党组织"), Column("without_member", "无党员"),
+               Column("without_dossier", "无在培养对象"), Column("no_new_2y", f"连续2年未发展（{year - 1}–{year}）"),
+               Column("no_new_3y", f"连续3年未发展（{year - 2}–{year}）")]
+    return Figure(key="unit_gaps", title="党建空白与长期未发展党员的单位", columns=columns, rows=rows, totals=totals,
+                  grain=grain,
+                  charts=[{"type": "bar", "category": "name",
+                           "series": ["without_party_org", "without_member", "no_new_2y", "no_new_3y"]}],
+                  notes=[f"“未发展”指截至{scope.as_of:%Y年%m月%d日}该单位职工无人经审批接收为预备党员。"]
+                  + township_note(scope))
+
+
+# ---- instructor load ----------------------------------------------------------------------
+
+def instructor_load(scope: Scope) -> Figure:
+    """联系单位数 per party-building instructor: average, overloaded (more than the
+    structure rules' limit) and idle instructors per township, or each instructor."""
+    limit = THRESHOLDS["instructor_max_units"]
+    instructors = list(instructors_with_load(user=scope.user).filter(area_id__in=scope.township_ids)
+                       .order_by().values("id", "name", "area_id", "unit_count"))
+    if scope.drilled:
+        rows = [{"id": i["id"], "name": i["name"], "drill": {"level": INSTRUCTOR, "id": i["id"]},
+                 "instructors": 1, "units": i["unit_count"], "overloaded": int(i["unit_count"] > limit),
+                 "idle": int(i["unit_count"] == 0)} for i in instructors]
+        rows.sort(key=lambda r: (-r["units"], r["name"]))
+        grain = INSTRUCTOR
+    else:
+        folded = fold(({"township": i["area_id"], "instructors": 1, "units": i["unit_count"],
+                        "overloaded": int(i["unit_count"] > limit), "idle": int(i["unit_count"] == 0)}
+                       for i in instructors), ("township",), ("instructors", "units", "overloaded", "idle"))
+        rows, grain = group_rows(scope, folded, grain=TOWNSHIP), TOWNSHIP
+    totals = sum_rows(rows, ("instructors", "units", "overloaded", "idle"))
+    for row in rows + [totals]:
+        row["average"] = ratio(row["units"], row["instructors"], 1)
+    columns = [Column("name", "党建指导员" if scope.drilled else "乡镇（街道）", "text"),
+               Column("instructors", "指导员人数"), Column("units", "联系单位数"),
+               Column("average", "人均联系单位", "decimal"), Column("overloaded", f"联系超过{limit}个单位"),
+               Column("idle", "未联系单位")]
+    return Figure(key="instructor_load", title="党建指导员工作量", columns=columns, rows=rows, totals=totals,
+                  grain=grain, charts=[{"type": "bar", "category": "name", "series": ["average"], "mark_line": limit}
+                                       if not scope.drilled else
+                                       {"type": "bar", "category": "name", "series": ["units"], "mark_line": limit}],
+                  notes=["联系单位数不含已注销单位。"] + kind_note(scope, applies=False))
+
+
+# ---- training hours -----------------------------------------------------------------------
+
+TRAINEES = (("party_worker", "党务工作者"), ("instructor", "党建指导员"))
+
+
+def training_hours(scope: Scope) -> Figure:
+    """Party workers' and instructors' class hours in the year against the county's
+    yearly targets (members.training.TRAINING_HOURS_TARGETS)."""
+    year = scope.period.year
+    if scope.drilled:
+        entries = [(kind, row) for kind, _ in TRAINEES
+                   for row in yearly_hours(user=scope.user, year=year, kind=kind, township=scope.township)]
+        rows = [{"id": row.trainee.pk, "name": row.trainee.name, "drill": {"level": PARTY_WORKER if kind ==
+                 "party_worker" else INSTRUCTOR, "id": row.trainee.pk}, "trainee_kind": row.kind_display,
+                 "hours": float(row.hours), "target": float(row.target), "met": int(not row.below_target)}
+                for kind, row in entries]
+        rows.sort(key=lambda r: (r["met"], r["hours"], r["name"]))
+        totals = {"hours": round(sum(r["hours"] for r in rows), 1), "met": sum(r["met"] for r in rows)}
+        columns = [Column("name", "姓名", "text"), Column("trainee_kind", "类别", "text"),
+                   Column("hours", "本年学时", "decimal"), Column("target", "目标学时", "decimal"),
+                   Column("met", "达标（1=是）")]
+        charts = [{"type": "bar", "category": "name", "series": ["hours"]}]
+        grain = PARTY_WORKER
+    else:
+        # The county: members' own definition of a year's hours (the queryset behind
+        # yearly_hours), read as values — thousands of trainees, no model instances.
+        measures = [f"{k}_{m}" for k, _ in TRAINEES for m in ("count", "met", "zero", "hours")]
+        trainees = []
+        for kind, _ in TRAINEES:
+            target = TRAINING_HOURS_TARGETS[kind]
+            for row in (hours_queryset(kind, scope.user, year).filter(area_id__in=scope.township_ids)
+                        .order_by().values("area_id", "year_hours")):
+                hours = row["year_hours"] or 0
+                trainees.append({"township": row["area_id"], f"{kind}_count": 1, f"{kind}_met": int(hours >= target),
+                                 f"{kind}_zero": int(hours == 0), f"{kind}_hours": float(hours)})
+        folded = fold(trainees, ("township",), measures)
+        rows = group_rows(scope, folded, grain=TOWNSHIP)
+        totals = sum_rows(rows, measures)
+        for row in rows + [totals]:
+            for kind, _ in TRAINEES:
+                row[f"{kind}_hours"] = round(row[f"{kind}_hours"], 1)
+                row[f"{kind}_rate"] = percent(row[f"{kind}_met"], row[f"{kind}_count"])
+                row[f"{kind}_average"] = ratio(row[f"{kind}_hours"], row[f"{kind}_count"], 1)
+        columns = [Column("name", "乡镇（街道）", "text")]
+        for kind, label in TRAINEES:
+            target = TRAINING_HOURS_TARGETS[kind]
+            columns += [Column(f"{kind}_count", f"{label}人数"), Column(f"{kind}_met", f"达到{target:g}学时"),
+                        Column(f"{kind}_rate", f"{label}达标率（%）", "percent"),
+                        Column(f"{kind}_zero", f"{label}未参训"),
+                        Column(f"{kind}_average", f"{label}人均学时", "decimal")]
+        charts = [{"type": "bar", "category": "name", "series": [f"{k}_rate" for k, _ in TRAINEES], "percent": True}]
+        grain = TOWNSHIP
+    targets = "，".join(f"{label}{TRAINING_HOURS_TARGETS[kind]:g}学时" for kind, label in TRAINEES)
+    return Figure(key="training_hours", title="党务工作者、党建指导员培训学时", columns=columns, rows=rows,
+                  totals=totals, grain=grain, charts=charts,
+                  notes=[f"{year}年结业的培训班学时；年度目标：{targets}。"] + kind_note(scope, applies=False))

@@ -1,0 +1,1 @@
+"""Statistics pages: the dashboards and figure downloads (dashboard), report runs (runs)."""
