@@ -162,7 +162,8 @@ def group_rows(scope: Scope, folded: dict, *, grain: str, all_townships: bool = 
         ids = scope.township_ids if all_townships else [i for i in scope.township_ids if (i,) in folded]
         names = scope.townships
     else:
-        ids = sorted({key[0] for key in folded})
+        # Units without a community group under None, which sorts last.
+        ids = sorted({key[0] for key in folded}, key=lambda i: (i is None, i or 0))
         names = labels(grain, ids)
         ids = sorted(ids, key=lambda i: (names.get(i) is None, names.get(i) or "", i if i is not None else 0))
     rows = []

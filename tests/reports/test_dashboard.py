@@ -160,3 +160,15 @@ def test_figures_are_kept_for_minutes_and_refreshed_on_demand(stats_world, froze
     # A township worker's figures are cached apart from the county's.
     worker = stats_world.client_for(Role.TOWNSHIP_WORKER).get(DASHBOARD, {"year": YEAR, "township": ""})
     assert figure_data(worker, "pipeline")["totals"]["applied"] == 3
+
+
+def test_township_dashboard_renders_units_without_a_community(world):
+    """Regression: on a township dashboard, units with no village/community recorded (the
+    demo county's, the factories') grouped under None and broke the sort (500)."""
+    from accounts.models import Role
+    from tests.factories import CommunityFactory, OrganizationFactory
+
+    OrganizationFactory(township=world.township_a, community=CommunityFactory(parent=world.township_a))
+    response = world.client_for(Role.TOWNSHIP_WORKER).get("/reports/", follow=True)
+    assert response.status_code == 200
+    assert "（未填写村、社区）" in response.content.decode()
