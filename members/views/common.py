@@ -1,4 +1,5 @@
 """What the procedure's pages share: the scoped dossier lookup and list page sizes."""
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.scoping import require_editable
@@ -17,6 +18,17 @@ class PageSizeMixin:
         except ValueError:
             return self.paginate_by
         return min(max(size, 1), MAX_PAGE_SIZE)
+
+
+def dossier_from_query(request) -> Dossier | None:
+    """The dossier a form was opened for (``?dossier=<pk>``, or the posted field), looked
+    up among those the user sees: foreign or malformed → 404, none given → None."""
+    pk = request.GET.get("dossier") or request.POST.get("dossier")
+    if not pk:
+        return None
+    if not str(pk).isdigit():
+        raise Http404("档案编号有误。")
+    return get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
 
 
 def visible_dossier(user, pk) -> Dossier:

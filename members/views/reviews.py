@@ -18,7 +18,7 @@ from organizations.models import PartyOrganization
 from .. import reviews
 from ..api.transfers import PoliticalReviewFilterSet, review_queryset
 from ..models import Dossier, PoliticalReview, ReviewSide
-from .common import PageSizeMixin
+from .common import PageSizeMixin, dossier_from_query
 from .transfers import DossierChoiceField
 
 DATE = forms.DateInput()
@@ -132,12 +132,8 @@ class ReviewRequestView(FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
-        self.dossier = None
-        pk = request.GET.get("dossier") or request.POST.get("dossier")
-        if pk:
-            if not str(pk).isdigit():
-                raise Http404("档案编号有误。")
-            self.dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+        self.dossier = dossier_from_query(request)
+        if self.dossier is not None:
             require_editable(request.user, self.dossier)
         elif request.user.is_read_only or not PartyOrganization.objects.editable_by(request.user).exists():
             raise PermissionDenied("您的角色不能办理政治审查。")

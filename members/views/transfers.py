@@ -8,7 +8,6 @@ from typing import Callable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from organizations.models import Organization, PartyOrganization
 from .. import transfers
 from ..api.transfers import TransferFilterSet, transfer_queryset
 from ..models import Dossier, Transfer, TransferState
-from .common import PageSizeMixin
+from .common import PageSizeMixin, dossier_from_query
 
 DATE = forms.DateInput()
 
@@ -256,12 +255,8 @@ class TransferRequestView(FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
-        self.dossier = None
-        pk = request.GET.get("dossier") or request.POST.get("dossier")
-        if pk:
-            if not str(pk).isdigit():
-                raise Http404("档案编号有误。")
-            self.dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+        self.dossier = dossier_from_query(request)
+        if self.dossier is not None:
             if not transfers.may_request(request.user, self.dossier):
                 raise PermissionDenied("只有发展党组织所在方可以办理转出。")
         elif request.user.is_read_only or not PartyOrganization.objects.editable_by(request.user).exists():
