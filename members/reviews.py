@@ -67,7 +67,7 @@ def validate_document(document) -> None:
 @transaction.atomic
 def request_review_side(*, dossier: Dossier, side: str, addressee: str, on: date, by) -> PoliticalReview:
     """Record the letter (函调) sent to one side."""
-    dossier = Dossier.objects.select_for_update().select_related("person").get(pk=dossier.pk)
+    dossier = Dossier.objects.select_for_update(of=("self",)).select_related("person").get(pk=dossier.pk)
     require_editable(by, dossier)
     if not dossier.is_open:
         raise ReviewError(f"该档案{dossier.get_state_display()}，不能再发函政审。", code="dossier_closed")
@@ -94,7 +94,7 @@ def request_review_side(*, dossier: Dossier, side: str, addressee: str, on: date
 def record_review_reply(*, review: PoliticalReview, replied_on: date, passed: bool, conclusion: str,
                         document=None, by) -> PoliticalReview:
     """Record the written reply of one side; the side is concluded from ``replied_on``."""
-    review = PoliticalReview.objects.select_for_update().select_related("dossier").get(pk=review.pk)
+    review = PoliticalReview.objects.select_for_update(of=("self",)).select_related("dossier").get(pk=review.pk)
     require_editable(by, review)
     if not review.dossier.is_open:
         raise ReviewError(f"该档案{review.dossier.get_state_display()}，不能再登记回函。", code="dossier_closed")

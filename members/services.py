@@ -85,7 +85,7 @@ def check_step(*, dossier: Dossier, step: str, on: date, data: dict | None = Non
 
 @transaction.atomic
 def take_step(*, dossier: Dossier, step: str, on: date, data: dict | None = None, by, note: str = "") -> StepRecord:
-    dossier = Dossier.objects.select_for_update().select_related("person", "party_org", "rule_set").get(pk=dossier.pk)
+    dossier = Dossier.objects.select_for_update(of=("self",)).select_related("person", "party_org", "rule_set").get(pk=dossier.pk)
     require_editable(by, dossier)
     verdict = check_step(dossier=dossier, step=step, on=on, data=data)
     if not verdict.ok:

@@ -91,7 +91,7 @@ def _require_pending(transfer: Transfer) -> None:
 
 def _locked(transfer: Transfer) -> tuple[Transfer, Dossier]:
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
-    dossier = Dossier.objects.select_for_update().select_related("person", "party_org", "rule_set") \
+    dossier = Dossier.objects.select_for_update(of=("self",)).select_related("person", "party_org", "rule_set") \
         .get(pk=transfer.dossier_id)
     return transfer, dossier
 
@@ -102,7 +102,7 @@ def _locked(transfer: Transfer) -> tuple[Transfer, Dossier]:
 def request_transfer(*, dossier: Dossier, to_party_org: PartyOrganization | None = None, to_outside: str = "",
                      new_unit: Organization | None = None, on: date, reason: str, by) -> Transfer:
     """Send the dossier to ``to_party_org`` (in the county) or ``to_outside`` (a name)."""
-    dossier = Dossier.objects.select_for_update().select_related("person", "party_org").get(pk=dossier.pk)
+    dossier = Dossier.objects.select_for_update(of=("self",)).select_related("person", "party_org").get(pk=dossier.pk)
     _require(may_request(by, dossier), "只有发展党组织所在方可以办理转出。")
     pending = dossier.transfers.filter(state=TransferState.REQUESTED).select_related("to_party_org").first()
     if pending is not None or dossier.state == DossierState.IN_TRANSIT:

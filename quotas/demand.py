@@ -32,14 +32,18 @@ def demand_table(*, year: int, parameters: dict, today: date, current: dict | No
     being recomputed, so seats already taken are never taken back.
     """
     orgs = list(PartyOrganization.objects.order_by("id").values_list("id", "area_id", "name"))
-    ids = np.fromiter((o[0] for o in orgs), dtype=np.int64, count=len(orgs))
-    position = {pk: i for i, pk in enumerate(ids.tolist())}
+    ids = np.fromiter((o[0] for o in orgs), dtype=np.int64, count=len(orgs))   # ascending
 
     def column(mapping, dtype=np.int64, default=0):
+        """party organization id → value as a column; ids not in ``ids`` (or None) are skipped."""
         out = np.full(len(ids), default, dtype=dtype)
-        for pk, value in mapping.items():
-            if pk in position:
-                out[position[pk]] = value
+        if not mapping or not len(ids):
+            return out
+        keys = np.fromiter((-1 if pk is None else pk for pk in mapping), dtype=np.int64, count=len(mapping))
+        values = np.fromiter(mapping.values(), dtype=dtype, count=len(mapping))
+        at = np.minimum(np.searchsorted(ids, keys), len(ids) - 1)
+        found = ids[at] == keys
+        out[at[found]] = values[found]
         return out
 
     active = Dossier.objects.filter(state="active")

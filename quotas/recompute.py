@@ -189,6 +189,9 @@ def _write_with_copy(plan, columns, parts, *, by) -> int:
 
     names = ", ".join(map(quote, incoming))
     with connection.cursor() as cursor:
+        # Hash joins and the CTEs over 200,000 rows fit in memory instead of spilling to
+        # temporary files (the default 4 MB); SET LOCAL ends with the transaction.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS quota_allocation_incoming")
         cursor.execute(f"CREATE TEMPORARY TABLE quota_allocation_incoming ON COMMIT DROP AS "
                        f"SELECT {names} FROM {table} WITH NO DATA")

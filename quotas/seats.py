@@ -7,6 +7,10 @@ change by guarded UPDATEs under the allocation's row lock, and a database constr
 (used + reserved <= seats + extra seats) backs them, so concurrent approvals can never
 exceed an allocation.
 
+Row locks take only the row itself (``of=("self",)``): locking the joined plan or party
+organization too would serialize unrelated approvals and deadlock with a recompute,
+which locks the plan before it writes allocations.
+
 A probationary member whose status is later cancelled keeps the seat used, even in
 the same year: the admission happened and is counted in the year's statistics, so the
 seat does not return to the plan (README, "Seats").
@@ -23,7 +27,7 @@ from .models import PlanStatus, QuotaAllocation, Seat, SeatState
 
 
 def _allocation(dossier, year: int):
-    allocation = (QuotaAllocation.objects.select_for_update().select_related("plan", "party_org")
+    allocation = (QuotaAllocation.objects.select_for_update(of=("self",)).select_related("plan", "party_org")
                   .filter(plan__year=year, plan__status__in=(PlanStatus.ISSUED, PlanStatus.CLOSED),
                           party_org_id=dossier.party_org_id).first())
     if allocation is None:
@@ -44,7 +48,7 @@ def _take(allocation, field: str) -> None:
 
 
 def _live_seat(dossier):
-    return Seat.objects.select_for_update().select_related("allocation__plan").filter(dossier=dossier) \
+    return Seat.objects.select_for_update(of=("self",)).select_related("allocation__plan").filter(dossier=dossier) \
         .exclude(state=SeatState.RELEASED).first()
 
 
