@@ -8,22 +8,10 @@ from django.db.models import Q
 
 from accounts.models import Role
 from accounts.scoping import ScopedQuerySet
-from organizations.querysets import AREA_ROLES
+from organizations.querysets import AREA_ROLES, party_org_condition
 from organizations.scope import scope_of
 
 IN_TRANSIT = "in_transit"
-
-
-def _party_org_condition(user, field: str) -> Q | None:
-    """Rows whose ``field`` (a PartyOrganization) lies in the user's scope."""
-    scope = scope_of(user)
-    if user.role in AREA_ROLES:
-        return scope.under_areas(f"{field}__area")
-    if user.role == Role.SECRETARY:
-        return scope.under_party_orgs(field)
-    if user.role == Role.INSTRUCTOR and scope.instructor_id:
-        return Q(**{f"{field}__covered_organizations__instructors__id": scope.instructor_id})
-    return None
 
 
 def _either(*conditions: Q | None) -> Q | None:
@@ -40,10 +28,10 @@ def dossier_condition(user, prefix: str = "", *, for_edit: bool = False) -> Q | 
     """Dossiers the user may see (or, ``for_edit``, change), as seen from ``prefix``."""
     if for_edit and user.role == Role.INSTRUCTOR:
         return None
-    own = _party_org_condition(user, f"{prefix}party_org")
+    own = party_org_condition(user, f"{prefix}party_org")
     if for_edit:
         return own & ~Q(**{f"{prefix}state": IN_TRANSIT}) if own is not None else None
-    receiving = _party_org_condition(user, f"{prefix}transfers__to_party_org")
+    receiving = party_org_condition(user, f"{prefix}transfers__to_party_org")
     if receiving is not None:
         receiving &= Q(**{f"{prefix}transfers__state": "requested"})
     by_unit = None
@@ -85,14 +73,14 @@ class AlertQuerySet(DossierChildQuerySet):
 class PersonQuerySet(ScopedQuerySet):
     def visible_condition(self, user):
         return _either(dossier_condition(user, "dossiers__"),
-                       _party_org_condition(user, "member_party_org"),
+                       party_org_condition(user, "member_party_org"),
                        _unit_condition(user, "current_unit"))
 
     def editable_condition(self, user):
         if user.role == Role.INSTRUCTOR:
             return None
         return _either(dossier_condition(user, "dossiers__", for_edit=True),
-                       _party_org_condition(user, "member_party_org"),
+                       party_org_condition(user, "member_party_org"),
                        _unit_condition(user, "current_unit"))
 
 
@@ -111,7 +99,7 @@ class TransferQuerySet(ScopedQuerySet):
     """Both sides see a transfer; each side acts on its own part (services decide which)."""
 
     def visible_condition(self, user):
-        return _either(_party_org_condition(user, "from_party_org"), _party_org_condition(user, "to_party_org"))
+        return _either(party_org_condition(user, "from_party_org"), party_org_condition(user, "to_party_org"))
 
     def editable_condition(self, user):
         if user.role == Role.INSTRUCTOR:
@@ -138,8 +126,8 @@ class AttendanceQuerySet(ScopedQuerySet):
     def visible_condition(self, user):
         scope = scope_of(user)
         people = _either(dossier_condition(user, "person__dossiers__"),
-                         _party_org_condition(user, "person__member_party_org"))
-        workers = _party_org_condition(user, "party_worker__party_organization")
+                         party_org_condition(user, "person__member_party_org"))
+        workers = party_org_condition(user, "party_worker__party_organization")
         if user.role in AREA_ROLES:
             workers = _either(workers, scope.under_areas("party_worker__area"), scope.under_areas("instructor__area"))
         if user.role == Role.INSTRUCTOR and scope.instructor_id:

@@ -64,16 +64,23 @@ class OrganizationQuerySet(ScopedQuerySet):
         return self.exclude(status="dissolved")
 
 
+def party_org_condition(user, field: str = "") -> Q | None:
+    """Rows whose ``field`` (a PartyOrganization; "" for the party organization itself)
+    lies in ``user``'s scope — the one definition the procedure and the plans build on."""
+    prefix = f"{field}__" if field else ""
+    scope = scope_of(user)
+    if user.role in AREA_ROLES:
+        return scope.under_areas(f"{prefix}area")
+    if user.role == Role.SECRETARY:
+        return scope.under_party_orgs(field)
+    if user.role == Role.INSTRUCTOR and scope.instructor_id:
+        return Q(**{f"{prefix}covered_organizations__instructors__id": scope.instructor_id})
+    return None
+
+
 class PartyOrganizationQuerySet(ScopedQuerySet):
     def visible_condition(self, user):
-        scope = scope_of(user)
-        if user.role in AREA_ROLES:
-            return scope.under_areas("area")
-        if user.role == Role.SECRETARY:
-            return scope.under_party_orgs()
-        if user.role == Role.INSTRUCTOR and scope.instructor_id:
-            return Q(covered_organizations__instructors__id=scope.instructor_id)
-        return None
+        return party_org_condition(user)
 
     def editable_condition(self, user):
         if user.role == Role.INSTRUCTOR:

@@ -4,19 +4,8 @@ from django.db.models import Q
 
 from accounts.models import Role
 from accounts.scoping import ScopedQuerySet
-from organizations.querysets import AREA_ROLES
+from organizations.querysets import AREA_ROLES, party_org_condition
 from organizations.scope import scope_of
-
-
-def _party_org_condition(user, field: str):
-    scope = scope_of(user)
-    if user.role in AREA_ROLES:
-        return scope.under_areas(f"{field}__area")
-    if user.role == Role.SECRETARY:
-        return scope.under_party_orgs(field)
-    if user.role == Role.INSTRUCTOR and scope.instructor_id:
-        return Q(**{f"{field}__covered_organizations__instructors__id": scope.instructor_id})
-    return None
 
 
 class QuotaPlanQuerySet(ScopedQuerySet):
@@ -31,7 +20,7 @@ class QuotaPlanQuerySet(ScopedQuerySet):
 
 class AllocationQuerySet(ScopedQuerySet):
     def visible_condition(self, user):
-        return _party_org_condition(user, "party_org")
+        return party_org_condition(user, "party_org")
 
     def editable_condition(self, user):
         return None
@@ -52,9 +41,9 @@ class QuotaRequestQuerySet(ScopedQuerySet):
     township workers and secretaries may file and withdraw their own."""
 
     def visible_condition(self, user):
-        return _party_org_condition(user, "party_org")
+        return party_org_condition(user, "party_org")
 
     def editable_condition(self, user):
         if user.role == Role.INSTRUCTOR:
             return None
-        return _party_org_condition(user, "party_org")
+        return party_org_condition(user, "party_org")
