@@ -393,7 +393,6 @@ class _Builder:
     # -- planning -------------------------------------------------------------------------------
 
     def plan_all(self, orgs) -> list[DossierPlan]:
-        rng = self.rng
         target = round(self.context_units * PEOPLE_PER_UNIT) - self.member_count
         weights = [sum(min(u.employee_count, 2000) ** 0.6 + 2 for u in self.units_of[po.pk]) for po in orgs]
         total = sum(weights)

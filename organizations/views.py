@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.generic import TemplateView
 
 from accounts.pages import Column, ScopedDetailView, ScopedListView, ServiceFormView

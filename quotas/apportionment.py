@@ -1159,7 +1159,6 @@ def _exact_statuses(units: _Weights, seats: int, lo, hi, lam_f, below, above):
 
 
 def _hamilton(units: _Weights, seats: int, lo, hi, hi_user):
-    n = units.n
     lam_f, below, above = _bounded_scale(units, seats, lo, hi)
     below, above = _exact_statuses(units, seats, lo, hi, lam_f, below, above)
     free_idx = np.flatnonzero(~(below | above))

@@ -11,7 +11,7 @@ organizations.
 from datetime import date
 
 import numpy as np
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 
 from members.models import Alert, Dossier, StepRecord
 from organizations.models import PartyOrganization

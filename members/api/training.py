@@ -5,7 +5,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.response import Response
 
 from accounts.api import ScopedFieldsMixin, ScopedViewSet
 from organizations.models import Area, Instructor, PartyWorker
