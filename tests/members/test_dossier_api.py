@@ -16,7 +16,6 @@ from .test_access import applicant, member_world, valid_id_number  # noqa: F401 
 from .test_dossier_pages import cultivating  # noqa: F401 - fixture
 from .test_journey import JOURNEY
 
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -164,7 +163,7 @@ def test_step_input_errors(member_world, api):
     assert bad_date.status_code == 400 and "on" in bad_date.json()
     unknown = take(api, dossier.pk, "fly_to_moon", "2024-01-20")
     assert unknown.status_code == 400 and unknown.json()["data"]["problems"][0]["code"] == "unknown_step"
-    future = take(api, dossier.pk, "first_talk", TODAY + timedelta(days=3), {"talker": "李"})
+    future = take(api, dossier.pk, "first_talk", timezone.localdate() + timedelta(days=3), {"talker": "李"})
     assert future.json()["data"]["problems"][0]["code"] == "date_in_future"
     assert dossier.records.count() == 1
 
@@ -172,13 +171,13 @@ def test_step_input_errors(member_world, api):
 def test_timeline(member_world, api, cultivating):
     url = reverse("api:dossier-timeline", args=[cultivating.pk])
     body = api.get(url).json()
-    assert body["dossier"] == cultivating.pk and body["on"] == TODAY.isoformat()
+    assert body["dossier"] == cultivating.pk and body["on"] == timezone.localdate().isoformat()
     steps = {s["code"]: s for s in body["steps"]}
     assert [s["order"] for s in body["steps"]] == list(range(1, 26))
     assert steps["apply"]["status"] == "done" and steps["apply"]["records"][0]["taken_on"]
     assert steps["activist_review"]["status"] == "done" and steps["activist_review"]["may_take"] is True
     candidate = steps["designate_candidate"]
-    ready = add_months(TODAY - timedelta(days=60), 12)
+    ready = add_months(timezone.localdate() - timedelta(days=60), 12)
     assert candidate["status"] == "blocked" and candidate["available_from"] == ready.isoformat()
     assert [p["code"] for p in candidate["problems"]] == ["cultivation_too_short"]
     assert steps["committee_review"]["available_from"] is None
@@ -201,7 +200,7 @@ def test_end_and_contact(member_world, api):
                        format="json")
     assert contact.status_code == 201 and contact.json()["contacted_on"] == "2024-02-01"
     future = api.post(reverse("api:dossier-contact", args=[dossier.pk]),
-                      {"on": (TODAY + timedelta(days=1)).isoformat()}, format="json")
+                      {"on": (timezone.localdate() + timedelta(days=1)).isoformat()}, format="json")
     assert future.status_code == 400 and future.json()["code"] == "date_in_future"
 
     url = reverse("api:dossier-end", args=[dossier.pk])

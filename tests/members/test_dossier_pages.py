@@ -25,7 +25,6 @@ from tests.factories import MemberFactory, OrganizationFactory, UserFactory
 
 from .test_access import applicant, member_world, valid_id_number  # noqa: F401 - fixture
 
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -148,7 +147,7 @@ def dossiers(member_world):
     # The alert job's work (another feature): mark one lost, one with an overdue alert.
     Dossier.objects.filter(pk=made["lost"].pk).update(state="lost_contact", lost_contact_since=date(2024, 8, 1))
     Alert.objects.create(dossier=made["overdue"], kind="talk_due", due_on=date(2024, 2, 10),
-                         message="谈话已逾期", computed_on=TODAY)
+                         message="谈话已逾期", computed_on=timezone.localdate())
     made["unit"] = second_unit
     return made
 
@@ -214,11 +213,11 @@ def cultivating(member_world):
     mentor = MemberFactory(name="周导师", member_party_org=member_world.obj("party_organization", "own"))
     person = applicant(member_world.obj("organization", "own"), 41, name="吴培养")
     dossier = services.start_dossier(person=person, party_org=member_world.obj("party_organization", "own"),
-                                     applied_on=TODAY - timedelta(days=100), by=worker)
+                                     applied_on=timezone.localdate() - timedelta(days=100), by=worker)
     for step, days, data in (("first_talk", 90, {"talker": "李书记"}), ("designate_activist", 60, {"source": "league"}),
                              ("file_activist", 55, {}), ("assign_mentors", 55, {"mentors": [mentor.pk]}),
                              ("activist_review", 10, {"conclusion": "表现良好"})):
-        services.take_step(dossier=dossier, step=step, on=TODAY - timedelta(days=days), data=data, by=worker)
+        services.take_step(dossier=dossier, step=step, on=timezone.localdate() - timedelta(days=days), data=data, by=worker)
     return dossier
 
 
@@ -233,7 +232,7 @@ def test_timeline_shows_done_allowed_and_blocked_steps_with_reasons(member_world
     assert "培养联系人：周导师" in mentors and "登记人" in mentors
     assert "产生方式：共青团推优" in section(page, "step-designate_activist")
     # Only dates stand in the way of the development target: say from when, and why.
-    ready = add_months(TODAY - timedelta(days=60), 12)
+    ready = add_months(timezone.localdate() - timedelta(days=60), 12)
     candidate = page.split('id="step-designate_candidate"')[1].split("</ul>")[0]
     assert f"可于 {ready:%Y-%m-%d} 起办理" in candidate and "培养教育考察未满1年" in candidate
     blocked = page.split('id="step-committee_review"')[1].split("</li>")[0]
@@ -395,7 +394,7 @@ def test_record_contact_brings_a_lost_dossier_back(member_world, worker):
     dossier = member_world.obj("dossier", "own")
     Dossier.objects.filter(pk=dossier.pk).update(state="lost_contact", lost_contact_since=date(2024, 6, 1))
     future = worker.post(reverse("members:dossier-contact", args=[dossier.pk]),
-                         {"contacted_on": (TODAY + timedelta(days=1)).isoformat()})
+                         {"contacted_on": (timezone.localdate() + timedelta(days=1)).isoformat()})
     assert "联系日期不能晚于今天。" in future.content.decode()
     response = worker.post(reverse("members:dossier-contact", args=[dossier.pk]),
                            {"contacted_on": "2024-09-01", "note": "已回到本单位"})

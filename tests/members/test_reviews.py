@@ -127,9 +127,10 @@ def test_letter_and_reply_are_audited(sides, candidate):
     assert review.document.read() == PDF
 
 
-@pytest.mark.parametrize("on,field", [(date(2024, 3, 11), "replied_on"),
-                                      (timezone.localdate() + timedelta(days=1), "replied_on")])
+@pytest.mark.parametrize("on,field", [(date(2024, 3, 11), "replied_on"), ("tomorrow", "replied_on")])
 def test_reply_date_between_letter_and_today(sides, candidate, on, field):
+    if on == "tomorrow":  # resolved at run time: the suite may cross midnight after collection
+        on = timezone.localdate() + timedelta(days=1)
     review = ask(sides, candidate)
     with pytest.raises(ValidationError) as invalid:
         reply(sides, review, on)
