@@ -134,6 +134,8 @@ STORAGES = {
 # Serve straight from the finders when collectstatic has not been run (make run, tests).
 WHITENOISE_USE_FINDERS = not env.bool("STATIC_MANIFEST", default=False)
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Uploaded dossier materials: largest file accepted (members.materials.files).
+MATERIAL_MAX_MB = env.int("MATERIAL_MAX_MB", default=20)
 
 # Celery: eager on a bare machine, Redis when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -16,3 +16,17 @@ class MembersConfig(AppConfig):
 
         self.demo_builder = build_demo_members
         self.demo_reset = reset_demo_members
+
+        # A new rule-set version starts with the catalogue of the version before it.
+        from django.db.models.signals import post_save
+
+        from .models import RuleSetVersion
+
+        post_save.connect(_seed_catalogue, sender=RuleSetVersion, dispatch_uid="members.seed_catalogue")
+
+
+def _seed_catalogue(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        from .materials.catalogue import seed
+
+        seed(instance)

@@ -59,8 +59,9 @@ from .choices import ActivistSource, DossierState, EndKind, EndReason, Membershi
 from .errors import StepRefused
 from .facts import DossierFacts, PersonFact, ReviewSideFact, StepFact
 from .facts_loader import approver_fact, working_calendar
-from .models import (Alert, Attendance, ContactRecord, CourseKind, Dossier, Person, PoliticalReview, RuleSetVersion,
-                     StepDocument, StepRecord, TrainingCourse, Transfer, TransferState)
+from .materials.demo import DemoMaterials
+from .models import (Alert, Attendance, ContactRecord, CourseKind, Dossier, Material, Person, PoliticalReview,
+                     RuleSetVersion, StepRecord, TrainingCourse, Transfer, TransferState)
 from .periods import add_months, add_years
 
 DEMO_TODAY = date(2026, 11, 20)
@@ -130,6 +131,11 @@ class DossierPlan:
     @property
     def pending(self) -> list:
         return self.events[self.split:] if self.split is not None else []
+
+    @property
+    def archived(self) -> bool:
+        """Reaches the archive step, so every required document must be there."""
+        return any(event.kind == "step" and event.code == "archive" for event in self.events)
 
 
 # ---- reference data ---------------------------------------------------------------------
@@ -783,8 +789,10 @@ def _write_bulk(b: _Builder, plans: list[DossierPlan]) -> None:
             else:
                 child.dossier = dossier
             by_model.setdefault(type(child), []).append(child)
+        b.materials.mark([child for child in children if isinstance(child, StepRecord)], complete=plan.archived)
     for model in (StepRecord, PoliticalReview, Attendance, Transfer):
         _bulk(model, by_model.get(model, []), admin)
+    _bulk(Material, b.materials.rows(by_model.get(StepRecord, [])), admin)
     ContactRecord.objects.bulk_create(by_model.get(ContactRecord, []), batch_size=BATCH)
 
 
@@ -881,11 +889,16 @@ class _ServiceReplay:
                 continue
             self._flush(plan, waiting)
             if event.kind == "step" and event.code == "apply":
+                uploads, reason = self.b.materials.application_uploads(complete=plan.archived)
                 plan.dossier = services.start_dossier(person=plan.person_obj, party_org=plan.party_org,
-                                                      applied_on=event.on, by=by, rule_set=self.b.rule_set)
+                                                      applied_on=event.on, by=by, rule_set=self.b.rule_set,
+                                                      uploads=uploads, backfill_reason=reason)
             elif event.kind == "step":
+                ahead, reason = self.b.materials.ahead_of_step(plan.dossier, event.code, complete=plan.archived)
+                _bulk(Material, ahead, by)
                 try:
-                    services.take_step(dossier=plan.dossier, step=event.code, on=event.on, data=data, by=by)
+                    services.take_step(dossier=plan.dossier, step=event.code, on=event.on, data=data, by=by,
+                                       backfill_reason=reason)
                 except StepRefused:
                     raise
                 except Exception as error:   # a gate (the quota seat) said no
@@ -925,8 +938,11 @@ class _ServiceReplay:
         if not waiting:
             return
         dossier = Dossier.objects.select_related("person", "party_org", "rule_set").get(pk=plan.dossier.pk)
-        _bulk(StepRecord, [StepRecord(dossier=dossier, step=e.code, taken_on=e.on, data=e.data, recorded_by=self.by,
-                                      party_org=dossier.party_org) for e in waiting], self.by)
+        records = [StepRecord(dossier=dossier, step=e.code, taken_on=e.on, data=e.data, recorded_by=self.by,
+                              party_org=dossier.party_org) for e in waiting]
+        self.b.materials.mark(records, complete=plan.archived)
+        _bulk(StepRecord, records, self.by)
+        _bulk(Material, self.b.materials.rows(records), self.by)
         services.refresh_derived(dossier, by=self.by)
         waiting.clear()
 
@@ -1019,6 +1035,7 @@ def build_demo_members(context) -> None:
     if timezone.localdate() < DEMO_TODAY:
         raise RuntimeError(f"演示数据以 {DEMO_TODAY} 为“今天”，系统日期早于此日，发展步骤会被判定为“晚于今天”。")
     b = _Builder(context)
+    b.materials = DemoMaterials(b.rule_set, b.admin)
     orgs = b.developing_orgs()
     b.create_members(orgs)
     b.create_courses()
@@ -1041,6 +1058,6 @@ def reset_demo_members() -> None:
     the rows were made stays, as the registry's does; a table added later that still
     points at these rows makes the reset fail loudly at commit instead of leaving orphans."""
     with connection.cursor() as cursor:
-        for model in (Alert, ContactRecord, StepDocument, Attendance, Transfer, StepRecord, PoliticalReview, Dossier,
+        for model in (Alert, ContactRecord, Attendance, Material, Transfer, StepRecord, PoliticalReview, Dossier,
                       Person, TrainingCourse):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")

@@ -4,7 +4,7 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from organizations.models import Area, Organization, PartyOrganization
@@ -12,7 +12,7 @@ from organizations.querysets import townships_for
 from organizations.search import name_condition
 
 from .choices import DossierState, Membership, Occupation, Stage
-from .models import Alert, Dossier, Person
+from .models import Alert, Dossier, Person, StepRecord
 
 # The last four characters of a 身份证号: three digits and a digit or the check "X".
 # Only these are searchable, so a full ID number never has to travel in a URL.
@@ -74,10 +74,12 @@ class DossierFilterSet(django_filters.FilterSet):
     party_org = django_filters.ModelChoiceFilter(queryset=_party_orgs, label="发展党组织")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="有逾期事项", widget=_yes_no())
     lost = django_filters.BooleanFilter(method="filter_lost", label="失联", widget=_yes_no())
+    materials_incomplete = django_filters.BooleanFilter(method="filter_materials_incomplete", label="材料不全",
+                                                        widget=_yes_no())
 
     class Meta:
         model = Dossier
-        fields = ["q", "stage", "state", "township", "unit", "party_org", "overdue", "lost"]
+        fields = ["q", "stage", "state", "township", "unit", "party_org", "overdue", "lost", "materials_incomplete"]
 
     def search(self, queryset, name, value):
         return queryset.filter(person_search(value, "person__"))
@@ -90,3 +92,8 @@ class DossierFilterSet(django_filters.FilterSet):
     def filter_lost(self, queryset, name, value):
         lost = Q(state=DossierState.LOST_CONTACT)
         return queryset.filter(lost) if value else queryset.exclude(lost)
+
+    def filter_materials_incomplete(self, queryset, name, value):
+        # A step recorded (补录 or since the catalogue grew) with required documents missing.
+        short = StepRecord.objects.filter(dossier=OuterRef("pk"), materials_present__lt=F("materials_required"))
+        return queryset.filter(Exists(short)) if value else queryset.exclude(Exists(short))

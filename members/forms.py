@@ -2,7 +2,6 @@
 what the user may choose; the rules themselves are judged by the procedure engine
 in the service the view calls."""
 from django import forms
-from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 
 from accounts.forms import BootstrapFormMixin
@@ -12,12 +11,13 @@ from organizations.models import PartyOrganization
 
 from .choices import EndKind, EndReason, Membership
 from .models import Person
-from .models.dossiers import DOCUMENT_TYPES, OPEN_STATES
+from .materials.files import max_bytes
+from .models.dossiers import OPEN_STATES
 from .privacy import may_see_id_number
 from .rules import CHOICES
 
 DATE = forms.DateInput()
-MAX_DOCUMENT_MB = 20
+FILE_HELP = "PDF、OFD、图片（JPG、PNG）、Word 或 Excel，单个不超过 {mb} MB；不接受可执行文件。"
 
 
 class PersonForm(ScopedModelForm):
@@ -54,7 +54,67 @@ class PersonsChoiceField(forms.ModelMultipleChoiceField):
         return f"{person.name}{unit}"
 
 
-class DossierStartForm(BootstrapFormMixin, forms.Form):
+def style_field(field):
+    """Bootstrap classes for a field added after BootstrapFormMixin styled the others."""
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+        css = "form-select"
+    else:
+        css = "form-control"
+    widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    if isinstance(widget, forms.DateInput):
+        widget.input_type = "date"
+        widget.format = "%Y-%m-%d"
+
+
+class MaterialFieldsMixin:
+    """A file input per catalogue item of a step (plus "其他材料") and the 补录 flag with its
+    reason, for the forms that take a step: the step form and starting a dossier."""
+
+    FILE_PREFIX = "material_"
+
+    def add_material_fields(self, requirements) -> dict:
+        self.requirements = {}
+        fields = {}
+        help_text = FILE_HELP.format(mb=max_bytes() // (1024 * 1024))
+        for requirement in [*requirements, None]:
+            name = self.FILE_PREFIX + (requirement.code if requirement else "other")
+            label = requirement.name if requirement else "其他材料"
+            if requirement is not None:
+                label += "（必备）" if requirement.counts else "（可选）" if not requirement.required else "（名册）"
+            fields[name] = forms.FileField(label=label, required=False, help_text=help_text)
+            self.requirements[name] = requirement
+        fields["backfill"] = forms.BooleanField(label="补录（必备材料暂缺，先登记办理情况）", required=False)
+        fields["backfill_reason"] = forms.CharField(label="补录原因", max_length=200, required=False,
+                                                    help_text="如：原件在县委组织部存档，扫描件待补。")
+        return fields
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("backfill") and not (cleaned.get("backfill_reason") or "").strip():
+            self.add_error("backfill_reason", "勾选补录时请填写补录原因。")
+        return cleaned
+
+    def uploads(self) -> list[tuple]:
+        """(catalogue item or None, file) for every document chosen in the form."""
+        return [(requirement, self.cleaned_data[name]) for name, requirement in self.requirements.items()
+                if self.cleaned_data.get(name)]
+
+    def backfill_reason_given(self) -> str:
+        return self.cleaned_data["backfill_reason"].strip() if self.cleaned_data.get("backfill") else ""
+
+    @property
+    def document_fields(self):
+        return [self[name] for name in self.requirements]
+
+    @property
+    def backfill_fields(self):
+        return [self["backfill"], self["backfill_reason"]]
+
+
+class DossierStartForm(MaterialFieldsMixin, BootstrapFormMixin, forms.Form):
     """Receive an application (step 1): who, which party organization, when."""
 
     person = PersonChoiceField(label="申请人", queryset=Person.objects.none())
@@ -62,16 +122,20 @@ class DossierStartForm(BootstrapFormMixin, forms.Form):
     applied_on = forms.DateField(label="递交入党申请书日期", widget=DATE)
     note = forms.CharField(label="备注", max_length=500, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, requirements=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields.update(self.add_material_fields(requirements))
+        for name in [*self.requirements, "backfill", "backfill_reason"]:
+            style_field(self.fields[name])
         self.fields["person"].queryset = (Person.objects.visible_to(user).exclude(dossiers__state__in=OPEN_STATES)
                                           .exclude(membership__in=(Membership.FULL, Membership.PROBATIONARY,
                                                                    Membership.SUSPENDED)))
         self.fields["party_org"].queryset = PartyOrganization.objects.editable_by(user).select_related("area")
 
 
-class StepForm(BootstrapFormMixin, forms.Form):
-    """The date, note and document of a step, plus the fields its rule set asks for.
+class StepForm(MaterialFieldsMixin, BootstrapFormMixin, forms.Form):
+    """The date and note of a step, the fields its rule set asks for, a file input per
+    document its catalogue lists, and the 补录 flag for recording it with documents missing.
 
     The rule-set fields are never required here: the engine reports a missing one
     together with every other broken rule, so the user sees all problems at once."""
@@ -80,12 +144,8 @@ class StepForm(BootstrapFormMixin, forms.Form):
 
     taken_on = forms.DateField(label="办理日期", widget=DATE)
     note = forms.CharField(label="备注", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    document = forms.FileField(
-        label="材料（可选）", required=False,
-        validators=[FileExtensionValidator(DOCUMENT_TYPES, message="只能上传 PDF、图片、Word、Excel 或 OFD 文件。")],
-        help_text=f"PDF、图片、Word、Excel 或 OFD，不超过 {MAX_DOCUMENT_MB} MB。")
 
-    def __init__(self, *args, step, user, **kwargs):
+    def __init__(self, *args, step, user, requirements=(), **kwargs):
         kwargs.setdefault("initial", {}).setdefault("taken_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.step = step
@@ -96,10 +156,11 @@ class StepForm(BootstrapFormMixin, forms.Form):
             fields[name] = self._field_for(spec, user)
             fields[name].procedure_required = bool(spec.get("required"))
             self.specs[name] = spec
-        # Rule-set fields first, then date, note and document.
+        fields.update(self.add_material_fields(requirements))
+        # Rule-set fields first, then the documents and 补录, then date and note.
         self.fields = {**fields, **self.fields}
         for name in fields:   # the mixin styled only the fields that existed before
-            self._style(self.fields[name])
+            style_field(self.fields[name])
 
     @staticmethod
     def _field_for(spec, user):
@@ -125,20 +186,6 @@ class StepForm(BootstrapFormMixin, forms.Form):
                                           empty_label="（默认：上级具有审批权限的党委）")
         return forms.CharField(label=label, max_length=500, required=False)
 
-    @staticmethod
-    def _style(field):
-        widget = field.widget
-        css = "form-select" if isinstance(widget, (forms.Select, forms.SelectMultiple)) else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-        if isinstance(widget, forms.DateInput):
-            widget.input_type = "date"
-            widget.format = "%Y-%m-%d"
-
-    def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if document and document.size > MAX_DOCUMENT_MB * 1024 * 1024:
-            raise forms.ValidationError(f"文件不能超过 {MAX_DOCUMENT_MB} MB。")
-        return document
 
     def step_data(self) -> dict:
         """The rule-set fields as the service takes them (ids for people and organizations)."""
@@ -160,7 +207,7 @@ class StepForm(BootstrapFormMixin, forms.Form):
 
     @property
     def fixed_fields(self):
-        return [self[name] for name in ("taken_on", "note", "document")]
+        return [self[name] for name in ("taken_on", "note")]
 
 
 class EndDossierForm(BootstrapFormMixin, forms.Form):

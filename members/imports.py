@@ -50,6 +50,9 @@ from .models import Attendance, CourseKind, Dossier, Person, ReviewSide, RuleSet
 from .rules import CHOICES
 
 IMPORT_NOTE = "Excel导入"
+# Imported history comes without scans: every step is recorded as 补录 (documents to be
+# uploaded afterwards); the archive step still needs them all (members.materials).
+IMPORT_BACKFILL = "批量导入的历史办理记录，材料待补传"
 SEPARATORS = re.compile(r"[；;、,，\n]+")
 TRUE_WORDS, FALSE_WORDS = {"是", "Y", "y", "1", "TRUE", "true", "√"}, {"否", "N", "n", "0", "FALSE", "false", ""}
 # Text a step needs that old spreadsheets rarely kept; an empty cell takes this value.
@@ -540,7 +543,7 @@ def _save_row(plan: RowPlan, *, by, rule_set, report: ImportReport) -> None:
     try:
         person = plan.existing or services.register_person(by=by, data=plan.person_data)
         dossier = services.start_dossier(person=person, party_org=plan.party_org, applied_on=first.on, by=by,
-                                         note=IMPORT_NOTE, rule_set=rule_set)
+                                         note=IMPORT_NOTE, rule_set=rule_set, backfill_reason=IMPORT_BACKFILL)
         letters = {}
         for event in plan.events:
             if event is first:
@@ -548,7 +551,7 @@ def _save_row(plan: RowPlan, *, by, rule_set, report: ImportReport) -> None:
             current = event
             if event.kind == "step":
                 services.take_step(dossier=dossier, step=event.code, on=event.on, data=event.data, by=by,
-                                   note=IMPORT_NOTE)
+                                   note=IMPORT_NOTE, backfill_reason=IMPORT_BACKFILL)
                 report.steps_taken += 1
             elif event.kind == "review_sent":
                 addressee = (person.household_registration or "户籍所在地党组织") if event.side == ReviewSide.RESIDENCE \

@@ -75,6 +75,8 @@ class TimelineEntry:
     problems: tuple[Problem, ...] = ()
     available_from: date | None = None
     may_take: bool = False        # allowed now (for a repeatable step: again)
+    checklists: list = field(default_factory=list)   # materials, per record and for the next one
+    forms: list = field(default_factory=list)        # standard forms this step's documents come from
 
     @property
     def status_label(self) -> str:
@@ -199,9 +201,9 @@ def unseen_references(*, user, dossier: Dossier, step_code: str, data: Mapping) 
 
 
 def dossier_records_queryset() -> QuerySet[StepRecord]:
-    """Step records with who recorded them and their documents (``document_list``)."""
+    """Step records with who recorded them and their materials (``document_list``)."""
     return (StepRecord.objects.select_related("recorded_by")
-            .prefetch_related(Prefetch("documents", to_attr="document_list")).order_by("taken_on", "id"))
+            .prefetch_related(Prefetch("materials", to_attr="document_list")).order_by("taken_on", "id"))
 
 
 def dossier_records(dossier: Dossier) -> QuerySet[StepRecord]:

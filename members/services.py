@@ -19,6 +19,7 @@ from .choices import DossierState, EndKind, Membership, Stage
 from .errors import DossierError, StepRefused
 from .facts import Verdict
 from .facts_loader import dossier_facts, people_facts, working_calendar
+from .materials import services as materials
 from .models import ContactRecord, Dossier, Person, RuleSetVersion, StepRecord
 from .periods import add_months
 from .signals import dossier_ended
@@ -55,21 +56,27 @@ def update_person(*, person: Person, by, data: dict) -> Person:
 
 @transaction.atomic
 def start_dossier(*, person: Person, party_org: PartyOrganization, applied_on: date, by, note: str = "",
-                  rule_set: RuleSetVersion | None = None) -> Dossier:
-    """Open a development track: the application (step 1) received by ``party_org``."""
+                  rule_set: RuleSetVersion | None = None, uploads=(), backfill_reason: str = "") -> Dossier:
+    """Open a development track: the application (step 1) received by ``party_org``,
+    with its documents (``uploads``) or a 补录 reason, as :func:`take_step` takes them."""
     if not PartyOrganization.objects.editable_by(by).filter(pk=party_org.pk).exists():
         raise PermissionDenied("所选党组织不在您的管理范围内。")
     if Dossier.objects.filter(person=person).open().exists():
         raise DossierError(f"{person.name}已有一份正在进行的发展档案，不能重复建档。", code="dossier_exists")
     rule_set = rule_set or RuleSetVersion.objects.current()
     dossier = _saved(Dossier(person=person, party_org=party_org, rule_set=rule_set), by=by)
-    take_step(dossier=dossier, step="apply", on=applied_on, data={}, by=by, note=note)
+    take_step(dossier=dossier, step="apply", on=applied_on, data={}, by=by, note=note, uploads=uploads,
+              backfill_reason=backfill_reason)
     dossier.refresh_from_db()
     return dossier
 
 
-def check_step(*, dossier: Dossier, step: str, on: date, data: dict | None = None) -> Verdict:
-    """What the engine says about ``step`` on ``on`` — without saving anything."""
+def check_step(*, dossier: Dossier, step: str, on: date, data: dict | None = None, with_materials: bool = False,
+               backfill_reason: str = "") -> Verdict:
+    """What the engine says about ``step`` on ``on`` — without saving anything.
+
+    ``with_materials`` adds what the step's required documents say (as taking the step
+    would); the timeline leaves it out, since documents can still be uploaded."""
     data = dict(data or {})
     rules = dossier.rule_set.rules
     step_spec = rules.step(step)
@@ -79,23 +86,44 @@ def check_step(*, dossier: Dossier, step: str, on: date, data: dict | None = Non
     # The calendar must cover the whole publicity span, which may end after ``on``.
     dates = [on] + [d for d in (_date_or_none(data.get(k)) for k in ("publicity_start", "publicity_end")) if d]
     facts = dossier_facts(dossier, approved_by=approved_by, on=on)
-    return procedure.check(rules, facts, step, on, data, people=people_facts(person_ids),
-                           calendar=working_calendar(min(dates), max(dates)))
+    verdict = procedure.check(rules, facts, step, on, data, people=people_facts(person_ids),
+                              calendar=working_calendar(min(dates), max(dates)))
+    if with_materials and step_spec is not None:
+        extra = materials.step_problems(dossier=dossier, step=step, backfill_reason=backfill_reason)
+        if extra:
+            verdict = Verdict(verdict.step, verdict.on, verdict.problems + tuple(extra), verdict.data)
+    return verdict
 
 
 @transaction.atomic
-def take_step(*, dossier: Dossier, step: str, on: date, data: dict | None = None, by, note: str = "") -> StepRecord:
+def take_step(*, dossier: Dossier, step: str, on: date, data: dict | None = None, by, note: str = "",
+              uploads=(), backfill_reason: str = "") -> StepRecord:
+    """Record ``step``: the engine's rules, the step's required documents (uploaded ahead,
+    given in ``uploads`` as (catalogue item or None, file) pairs, or a 补录 reason), the
+    other apps' gates; then the record, with its documents attached.  A refused step
+    keeps none of the files given with it."""
     dossier = Dossier.objects.select_for_update(of=("self",)).select_related("person", "party_org", "rule_set").get(pk=dossier.pk)
     require_editable(by, dossier)
-    verdict = check_step(dossier=dossier, step=step, on=on, data=data)
-    if not verdict.ok:
-        raise StepRefused(verdict)
-    for gate in procedure.gates_for(step):
-        gate(dossier=dossier, on=on, by=by)
-    record = StepRecord(dossier=dossier, step=step, taken_on=on, data=_jsonable(verdict.data), note=note,
-                        recorded_by=by, party_org=dossier.party_org)
-    _saved(record, by=by)
-    refresh_derived(dossier, by=by)
+    backfill_reason = (backfill_reason or "").strip()
+    stored = []
+    try:
+        for requirement, upload in uploads:
+            stored.append(materials.upload_material(dossier=dossier, step=step, upload=upload,
+                                                    requirement=requirement, by=by))
+        verdict = check_step(dossier=dossier, step=step, on=on, data=data, with_materials=True,
+                             backfill_reason=backfill_reason)
+        if not verdict.ok:
+            raise StepRefused(verdict)
+        for gate in procedure.gates_for(step):
+            gate(dossier=dossier, on=on, by=by)
+        record = StepRecord(dossier=dossier, step=step, taken_on=on, data=_jsonable(verdict.data), note=note,
+                            recorded_by=by, party_org=dossier.party_org, backfill_reason=backfill_reason[:200])
+        _saved(record, by=by)
+        materials.attach_pending(record)
+        refresh_derived(dossier, by=by)
+    except BaseException:
+        materials.discard_files(stored)
+        raise
     return record
 
 

@@ -4,7 +4,7 @@ No URL carries an ID number: people are addressed by their record id and searche
 name or the last 4 ID digits only."""
 from django.urls import path
 
-from .views import dossiers, imports, people, steps
+from .views import dossiers, imports, materials, people, steps
 
 urlpatterns = [
     path("people/", people.PersonListView.as_view(), name="person-list"),
@@ -17,7 +17,14 @@ urlpatterns = [
     path("dossiers/<int:pk>/steps/<slug:code>/", steps.dossier_step, name="dossier-step"),
     path("dossiers/<int:pk>/end/", dossiers.dossier_end, name="dossier-end"),
     path("dossiers/<int:pk>/contact/", dossiers.dossier_contact, name="dossier-contact"),
-    path("documents/<int:pk>/", steps.step_document, name="step-document"),
+    path("dossiers/<int:pk>/materials/", materials.material_upload, name="material-upload"),
+    path("dossiers/<int:pk>/forms/<slug:form>/", materials.dossier_form, name="dossier-form"),
+    path("materials/<int:pk>/", materials.material_download, name="material-download"),
+    path("materials/<int:pk>/delete/", materials.material_delete, name="material-delete"),
+    path("materials/catalogue/", materials.catalogue_list, name="material-catalogue"),
+    path("materials/catalogue/new/", materials.catalogue_item, name="material-catalogue-create"),
+    path("materials/catalogue/<int:pk>/edit/", materials.catalogue_item, name="material-catalogue-edit"),
+    path("materials/catalogue/<int:pk>/delete/", materials.catalogue_item_delete, name="material-catalogue-delete"),
     path("import/", imports.dossier_import, name="dossier-import"),
     path("import/template.xlsx", imports.dossier_import_template, name="dossier-import-template"),
 ]

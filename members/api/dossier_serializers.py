@@ -53,11 +53,12 @@ class PersonSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
 
 class StepDocumentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    title = serializers.CharField(help_text="材料名称（目录项）")
+    name = serializers.CharField(help_text="原文件名")
     url = serializers.SerializerMethodField()
 
     def get_url(self, document) -> str:
-        return reverse("members:step-document", args=[document.pk])
+        return reverse("members:material-download", args=[document.pk])
 
 
 class StepRecordSerializer(serializers.ModelSerializer):
@@ -68,7 +69,8 @@ class StepRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = StepRecord
         fields = ["id", "step", "step_label", "taken_on", "data", "note", "party_org", "recorded_by",
-                  "recorded_by_name", "recorded_at", "documents"]
+                  "recorded_by_name", "recorded_at", "backfill_reason", "materials_required", "materials_present",
+                  "documents"]
 
     def get_step_label(self, record) -> str:
         return self.context.get("step_labels", {}).get(record.step, record.step)
@@ -76,7 +78,7 @@ class StepRecordSerializer(serializers.ModelSerializer):
     def get_documents(self, record) -> list[dict]:
         documents = getattr(record, "document_list", None)
         if documents is None:
-            documents = list(record.documents.all())
+            documents = list(record.materials.all())
         return StepDocumentSerializer(documents, many=True).data
 
 
@@ -133,12 +135,16 @@ class DossierDetailSerializer(DossierSerializer):
     def get_records(self, dossier) -> list[dict]:
         records = getattr(dossier, "record_list", None)
         if records is None:
-            records = list(dossier.records.select_related("recorded_by").prefetch_related("documents"))
+            records = list(dossier.records.select_related("recorded_by").prefetch_related("materials"))
         labels = self.context.get("rule_set_labels", {}).get(dossier.rule_set_id, {})
         return StepRecordSerializer(records, many=True, context={**self.context, "step_labels": labels}).data
 
 
 # ---- inputs of the dossier's actions -------------------------------------------------------
+
+BACKFILL_HELP = ("补录原因：该步骤的必备材料尚未上传（先用 /dossiers/{id}/materials/ 上传）时必填，"
+                 "记录显示为材料不全；材料补齐后自动完整。归档步骤不接受补录。")
+
 
 class DossierCreateSerializer(ScopedFieldsMixin, serializers.Serializer):
     """Start a dossier: the application (step 1) received by a party organization."""
@@ -152,6 +158,8 @@ class DossierCreateSerializer(ScopedFieldsMixin, serializers.Serializer):
                                                    help_text="接收申请的发展党组织")
     applied_on = serializers.DateField(help_text="递交入党申请书日期")
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    backfill_reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="",
+                                            help_text=BACKFILL_HELP)
 
 
 class StepInputSerializer(serializers.Serializer):
@@ -160,6 +168,8 @@ class StepInputSerializer(serializers.Serializer):
     data = serializers.DictField(required=False, default=dict,
                                  help_text="该步骤规则要求填写的数据（字段见规则集 fields）")
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    backfill_reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="",
+                                            help_text=BACKFILL_HELP)
 
 
 class EndDossierSerializer(serializers.Serializer):

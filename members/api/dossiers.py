@@ -29,6 +29,7 @@ from .dossier_serializers import (
     DossierDetailSerializer, DossierSerializer, EndDossierSerializer, PersonSerializer, StepInputSerializer,
     StepRecordSerializer, StepRefusedSerializer, TimelineSerializer,
 )
+from .materials import DossierMaterialActions
 
 
 @extend_schema_view(
@@ -82,8 +83,8 @@ ON_PARAMETER = OpenApiParameter("on", OpenApiTypes.DATE, description="判断日�
     create=extend_schema(summary="建立发展档案（接收入党申请）", request=DossierCreateSerializer,
                          responses={201: DossierDetailSerializer, 400: DomainErrorSerializer}),
 )
-class DossierViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
-                     viewsets.GenericViewSet):
+class DossierViewSet(DossierMaterialActions, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+                     mixins.ListModelMixin, viewsets.GenericViewSet):
     """发展档案：一人一条发展线，按建档时的规则版本判断。档案不删除，终止用 ``end``。"""
 
     permission_classes = [DossierAccess]
@@ -134,7 +135,8 @@ class DossierViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.
         if unseen:
             raise StepRefused(Verdict(step, on, tuple(unseen)))
         record = services.take_step(dossier=dossier, step=step, on=on, data=data,
-                                    note=serializer.validated_data["note"], by=request.user)
+                                    note=serializer.validated_data["note"],
+                                    backfill_reason=serializer.validated_data["backfill_reason"], by=request.user)
         labels = selectors.step_labels().get(dossier.rule_set_id, {})
         return Response(StepRecordSerializer(record, context={"step_labels": labels}).data,
                         status=status.HTTP_201_CREATED)

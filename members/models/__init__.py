@@ -1,7 +1,8 @@
 """Models of the development procedure, one module per concept."""
 from .alerts import Alert, AlertKind, ContactRecord
 from .calendar import HolidayDay
-from .dossiers import Dossier, StepDocument, StepRecord
+from .dossiers import Dossier, StepRecord
+from .materials import Issuer, Material, MaterialRequirement, MaterialScope
 from .people import Person
 from .reviews import PoliticalReview, ReviewSide
 from .rulesets import RuleSetVersion
@@ -9,7 +10,8 @@ from .training import Attendance, CourseKind, TrainingCourse
 from .transfers import Transfer, TransferState
 
 __all__ = [
-    "Alert", "AlertKind", "Attendance", "ContactRecord", "CourseKind", "Dossier", "HolidayDay", "Person",
-    "PoliticalReview", "ReviewSide", "RuleSetVersion", "StepDocument", "StepRecord", "TrainingCourse", "Transfer",
+    "Alert", "AlertKind", "Attendance", "ContactRecord", "CourseKind", "Dossier", "HolidayDay", "Issuer", "Material", "MaterialRequirement",
+    "MaterialScope", "Person",
+    "PoliticalReview", "ReviewSide", "RuleSetVersion", "StepRecord", "TrainingCourse", "Transfer",
     "TransferState",
 ]

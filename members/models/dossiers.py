@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -8,7 +7,6 @@ from ..choices import ActivistSource, DossierState, EndKind, EndReason, Stage
 from ..querysets import DossierQuerySet, StepRecordQuerySet
 
 OPEN_STATES = (DossierState.ACTIVE, DossierState.IN_TRANSIT, DossierState.LOST_CONTACT)
-DOCUMENT_TYPES = ["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "ofd"]
 
 
 class Dossier(models.Model):
@@ -84,8 +82,13 @@ class StepRecord(models.Model):
     party_org = models.ForeignKey("organizations.PartyOrganization", verbose_name="办理党组织", null=True,
                                   on_delete=models.SET_NULL, related_name="+",
                                   help_text="办理时的发展党组织；转接后历史记录仍保留原办理党组织。")
+    backfill_reason = models.CharField("补录原因", max_length=200, blank=True,
+                                       help_text="必备材料不全时办理须注明补录原因；材料补齐前该步骤显示为材料不全。")
+    # Kept by members.materials.recount: required personal documents of this step / present.
+    materials_required = models.PositiveSmallIntegerField("必备材料数", default=0)
+    materials_present = models.PositiveSmallIntegerField("已有必备材料数", default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["materials_required", "materials_present"])
     objects = StepRecordQuerySet.as_manager()
 
     class Meta:
@@ -97,22 +100,10 @@ class StepRecord(models.Model):
     def __str__(self):
         return f"{self.step} {self.taken_on}"
 
+    @property
+    def is_backfilled(self) -> bool:
+        return bool(self.backfill_reason)
 
-class StepDocument(models.Model):
-    """A file attached to a step (scan of the application, the vote minutes, …).
-    Stored under MEDIA_ROOT, outside the web root, served only through a scoped view."""
-
-    record = models.ForeignKey(StepRecord, verbose_name="步骤记录", on_delete=models.CASCADE, related_name="documents")
-    file = models.FileField("文件", upload_to="step-documents/%Y/%m/",
-                            validators=[FileExtensionValidator(DOCUMENT_TYPES,
-                                                               message="只能上传 PDF、图片、Word、Excel 或 OFD 文件。")])
-    name = models.CharField("文件名", max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "步骤材料"
-        verbose_name_plural = "步骤材料"
-
-    def __str__(self):
-        return self.name
+    @property
+    def materials_complete(self) -> bool:
+        return self.materials_present >= self.materials_required

@@ -15,7 +15,9 @@ from .. import selectors, services
 from ..errors import StepRefused
 from ..filters import DossierFilterSet
 from ..forms import ContactForm, DossierStartForm, EndDossierForm
-from ..models import Dossier, Person
+from ..materials.checklist import completeness, fill_timeline, with_completeness
+from ..materials.catalogue import requirements_by_step
+from ..models import Dossier, Person, RuleSetVersion
 from .common import PageSizeMixin, editable_dossier
 
 
@@ -34,7 +36,7 @@ class DossierListView(PageSizeMixin, ScopedListView):
     create_url_name = "members:dossier-create"
 
     def base_queryset(self):
-        return selectors.dossier_rows(Dossier.objects.all())
+        return with_completeness(selectors.dossier_rows(Dossier.objects.all()))
 
     @property
     def columns(self):
@@ -51,6 +53,7 @@ class DossierListView(PageSizeMixin, ScopedListView):
             Column("最近办理", lambda d: labels.get(d.rule_set_id, {}).get(d.current_step, d.current_step)),
             Column("办理日期", lambda d: d.last_step_on),
             Column("有逾期事项", lambda d: d.is_overdue),
+            Column("材料（已有/必备）", lambda d: f"{d.materials_present}/{d.materials_required}"),
         ]
 
     def _labels(self):
@@ -61,6 +64,10 @@ class DossierListView(PageSizeMixin, ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_create"] = may_start_dossiers(self.request.user)
+        figures = completeness(self.object_list)
+        if figures["required"]:
+            context["list_summary"] = (f"材料完整度 {figures['ratio']:.1%}（必备材料已有 {figures['present']} / "
+                                       f"{figures['required']}，材料不全档案 {figures['incomplete_dossiers']} 份）")
         return context
 
 
@@ -82,6 +89,7 @@ class DossierDetailView(ScopedDetailView):
         _name_steps_in_history(context["history"], dossier)
         context.update(
             today=today,
+            completeness=fill_timeline(dossier=dossier, records=records, timeline=timeline),
             timeline=timeline,
             next_steps=[entry for entry in timeline if entry.may_take],
             reviews=dossier.political_reviews.visible_to(user),
@@ -105,6 +113,8 @@ class DossierCreateView(FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
+        rule_set = RuleSetVersion.objects.current()
+        kwargs["requirements"] = requirements_by_step(rule_set).get("apply", []) if rule_set else []
         return kwargs
 
     def get_initial(self):
@@ -118,7 +128,8 @@ class DossierCreateView(FormView):
         data = form.cleaned_data
         try:
             dossier = services.start_dossier(person=data["person"], party_org=data["party_org"],
-                                             applied_on=data["applied_on"], note=data["note"], by=self.request.user)
+                                             applied_on=data["applied_on"], note=data["note"], by=self.request.user,
+                                             uploads=form.uploads(), backfill_reason=form.backfill_reason_given())
         except StepRefused as refused:
             return self.render_to_response(self.get_context_data(form=form, problems=refused.verdict.problems))
         except (DomainError, PermissionDenied) as error:

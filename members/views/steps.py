@@ -1,11 +1,7 @@
-"""Taking a step from the browser, checking it without saving, and downloading a
-step's document through the scope."""
-import os
-import uuid
-
+"""Taking a step from the browser (with its documents, or as 补录) and checking it
+without saving."""
 from django.contrib import messages
-from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from config.errors import DomainError
@@ -14,7 +10,8 @@ from .. import services
 from ..errors import StepRefused
 from ..facts import Problem
 from ..forms import StepForm
-from ..models import StepDocument, StepRecord
+from ..materials.catalogue import requirements_by_step
+from ..materials.checklist import step_checklist
 from .common import editable_dossier
 
 
@@ -28,9 +25,12 @@ def dossier_step(request, pk, code):
         raise Http404("没有这个步骤。")
     posted = request.method == "POST"
     checking = posted and request.POST.get("action") == "check"
-    form = StepForm(request.POST if posted else None, request.FILES if posted else None, step=step, user=request.user)
+    catalogue = requirements_by_step(dossier.rule_set).get(code, [])
+    form = StepForm(request.POST if posted else None, request.FILES if posted else None, step=step, user=request.user,
+                    requirements=catalogue)
     context = {"dossier": dossier, "step": step, "form": form, "problems": (), "checked": checking,
-               "title": f"办理：{step.label}"}
+               "title": f"办理：{step.label}",
+               "pending": step_checklist(dossier=dossier, step=step, catalogue=catalogue, record=None)}
     if checking and request.htmx and not form.is_valid():
         # The check answers into the form's result box: say what the form itself refused.
         context["problems"] = tuple(Problem("field_invalid", f"{form[name].label}：{'；'.join(errors)}")
@@ -39,14 +39,16 @@ def dossier_step(request, pk, code):
     if posted and form.is_valid():
         on, data = form.cleaned_data["taken_on"], form.step_data()
         if checking:
-            verdict = services.check_step(dossier=dossier, step=code, on=on, data=data)
+            verdict = services.check_step(dossier=dossier, step=code, on=on, data=data, with_materials=True,
+                                          backfill_reason=form.backfill_reason_given())
             context["problems"] = verdict.problems
             if request.htmx:
                 return render(request, "members/_step_check.html", context)
         else:
             try:
-                _take_step(dossier=dossier, step=code, on=on, data=data, note=form.cleaned_data["note"],
-                           document=form.cleaned_data.get("document"), by=request.user)
+                services.take_step(dossier=dossier, step=code, on=on, data=data, note=form.cleaned_data["note"],
+                                   uploads=form.uploads(), backfill_reason=form.backfill_reason_given(),
+                                   by=request.user)
             except StepRefused as refused:
                 context["problems"] = refused.verdict.problems
             except DomainError as error:   # a gate another app owns (the quota seat) said no
@@ -57,28 +59,3 @@ def dossier_step(request, pk, code):
     return render(request, "members/step_form.html", context)
 
 
-@transaction.atomic
-def _take_step(*, dossier, step, on, data, note, document, by):
-    """The step and its document as one change: a refused step keeps no document.
-
-    (The document has no service of its own yet; see the report to the lead.)"""
-    record = services.take_step(dossier=dossier, step=step, on=on, data=data, note=note, by=by)
-    if document:
-        # Stored under a random name: the original name may carry personal data and is
-        # kept on the record, to name the download.
-        original = os.path.basename(document.name)[:200]
-        document.name = f"{uuid.uuid4().hex}{os.path.splitext(original)[1].lower()}"
-        attachment = StepDocument(record=record, file=document, name=original, uploaded_by=by)
-        attachment.full_clean()
-        attachment.save()
-    return record
-
-
-def step_document(request, pk):
-    """A step's document, found through the records the user may see (foreign → 404)."""
-    document = get_object_or_404(StepDocument, pk=pk, record__in=StepRecord.objects.visible_to(request.user))
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件已不存在，请联系管理员。")
-    return FileResponse(handle, as_attachment=True, filename=document.name)

@@ -12,7 +12,8 @@ from django.urls import get_resolver, reverse
 
 from accounts.models import Role
 from members import services
-from members.models import ContactRecord, Dossier, Person, StepDocument
+from members.materials.services import upload_material
+from members.models import ContactRecord, Dossier, Material, MaterialRequirement, Person
 from stdnum.cn import ric
 
 from tests.factories import MemberFactory, PersonFactory
@@ -56,9 +57,11 @@ def member_world(world, settings, tmp_path):
         person = applicant(world.obj("organization", which), serial)
         dossier = services.start_dossier(person=person, party_org=world.obj("party_organization", which),
                                          applied_on=APPLIED, by=admin)
-        document = StepDocument.objects.create(record=dossier.records.get(), name="入党申请书.pdf", uploaded_by=admin,
-                                               file=SimpleUploadedFile("x.pdf", b"%PDF-1.4 application"))
+        letter = MaterialRequirement.objects.get(rule_set=dossier.rule_set, code="application_letter")
+        document = upload_material(dossier=dossier, step="apply", requirement=letter, by=admin,
+                                   upload=SimpleUploadedFile("入党申请书.pdf", b"%PDF-1.4 application"))
         world.objects.update({("person", which): person, ("dossier", which): dossier, ("document", which): document})
+    world.objects[("requirement", "own")] = MaterialRequirement.objects.get(code="talk_record")
     return world
 
 
@@ -112,13 +115,36 @@ for role in PAGE_ROLES:
             (role, "post", "members:dossier-end", "dossier", which, expected_write(role, which, 302)),
             (role, "get", "members:dossier-contact", "dossier", which, expected_write(role, which, 200)),
             (role, "post", "members:dossier-contact", "dossier", which, expected_write(role, which, 302)),
-            (role, "get", "members:step-document", "document", which, expected_read(role, which)),
+            (role, "get", "members:material-download", "document", which, expected_read(role, which)),
+            (role, "post", "members:material-upload", "dossier", which, expected_write(role, which, 302)),
+            (role, "get", "members:material-delete", "document", which, expected_write(role, which, 200)),
+            (role, "post", "members:material-delete", "document", which, expected_write(role, which, 302)),
+            (role, "get", "members:dossier-form", "dossier", which, expected_read(role, which)),
         ]
+    # The catalogue is county-wide: everyone reads it, only the county administrator edits it.
+    editor = role == Role.COUNTY_ADMIN
+    PAGE_ROWS += [
+        (role, "get", "members:material-catalogue", None, None, 200),
+        (role, "get", "members:material-catalogue-create", None, None, 200 if editor else 403),
+        (role, "post", "members:material-catalogue-create", None, None, 302 if editor else 403),
+        (role, "get", "members:material-catalogue-edit", "requirement", "own", 200 if editor else 403),
+        (role, "post", "members:material-catalogue-edit", "requirement", "own", 302 if editor else 403),
+        (role, "get", "members:material-catalogue-delete", "requirement", "own", 200 if editor else 403),
+        (role, "post", "members:material-catalogue-delete", "requirement", "own", 302 if editor else 403),
+    ]
 
 
 def page_request(world, name, obj):
     if name == "members:dossier-step":
         return reverse(name, args=[obj.pk, "first_talk"]), {"data_talker": "李书记", "taken_on": "2024-01-20"}
+    if name == "members:dossier-form":
+        return reverse(name, args=[obj.pk, "whole_process_record"]), {}
+    if name == "members:material-upload":
+        return reverse(name, args=[obj.pk]), {"step": "first_talk", "file": SimpleUploadedFile("谈话.pdf", b"%PDF-1.4")}
+    if name in ("members:material-catalogue-create", "members:material-catalogue-edit"):
+        url = reverse(name, args=[obj.pk] if obj else [])
+        return url, {"step": "first_talk", "code": "talk_photo", "name": "谈话照片", "issuer": "branch",
+                     "scope": "personal", "order": 20}
     url = reverse(name, args=[obj.pk] if obj else [])
     if name == "members:person-create":
         return url, person_data(world)
@@ -137,11 +163,16 @@ def page_request(world, name, obj):
 def snapshot(family, obj):
     """What a denied write must leave untouched."""
     if obj is None:
-        return (Person.objects.count(), Dossier.objects.count())
+        return (Person.objects.count(), Dossier.objects.count(), MaterialRequirement.objects.count())
     if family == "person":
         return Person.objects.get(pk=obj.pk).name
+    if family == "requirement":
+        return list(MaterialRequirement.objects.values_list("pk", "code", "name"))
+    if family == "document":
+        return list(Material.objects.values_list("pk", "name"))
     dossier = Dossier.objects.get(pk=obj.pk)
-    return (dossier.state, dossier.records.count(), ContactRecord.objects.filter(dossier=dossier).count())
+    return (dossier.state, dossier.records.count(), ContactRecord.objects.filter(dossier=dossier).count(),
+            dossier.materials.count())
 
 
 @pytest.mark.parametrize("role,method,name,family,which,status", PAGE_ROWS)
@@ -165,7 +196,7 @@ def test_anonymous_is_sent_to_login_or_refused(member_world, client):
     response = client.get(reverse("members:dossier-list"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
     assert client.get(reverse("api:dossier-list")).status_code == 401
-    document_url = reverse("members:step-document", args=[member_world.obj("document", "own").pk])
+    document_url = reverse("members:material-download", args=[member_world.obj("document", "own").pk])
     assert client.get(document_url).status_code == 302
 
 
@@ -194,7 +225,19 @@ for role in RIGHTS:
             (role, "post", "api:dossier-take-step", "dossier", which, expected_write(role, which, 201)),
             (role, "post", "api:dossier-end", "dossier", which, expected_write(role, which, 200)),
             (role, "post", "api:dossier-contact", "dossier", which, expected_write(role, which, 201)),
+            (role, "get", "api:dossier-materials", "dossier", which, expected_read(role, which)),
+            (role, "post", "api:dossier-materials", "dossier", which, expected_write(role, which, 201)),
+            (role, "get", "api:dossier-forms", "dossier", which, expected_read(role, which)),
+            (role, "get", "api:dossier-form", "dossier", which, expected_read(role, which)),
+            (role, "get", "api:material-detail", "document", which, expected_read(role, which)),
+            (role, "get", "api:material-download", "document", which, expected_read(role, which)),
+            (role, "delete", "api:material-detail", "document", which,
+             403 if role == Role.AUDITOR else expected_write(role, which, 204)),
         ]
+    API_ROWS += [
+        (role, "get", "api:dossier-completeness", None, None, 200),
+        (role, "get", "api:material-catalogue-list", None, None, 200),
+    ]
 
 
 def api_payload(world, name, obj):
@@ -211,17 +254,24 @@ def api_payload(world, name, obj):
         return {"end_kind": "withdrawn", "end_reason": "withdrew", "on": "2024-02-01"}
     if name == "api:dossier-contact":
         return {"on": "2024-02-01", "note": "电话联系"}
+    if name == "api:dossier-materials":
+        return {"step": "first_talk", "requirement": "talk_record", "file": SimpleUploadedFile("谈话.pdf", b"%PDF-1.4")}
     return {}
 
 
 @pytest.mark.parametrize("role,method,name,family,which,status", API_ROWS)
 def test_api_access(member_world, role, method, name, family, which, status):
     obj = member_world.obj(family, which) if which else None
-    url = reverse(name, args=[obj.pk] if obj else [])
+    extra = ["whole_process_record"] if name == "api:dossier-form" else []
+    url = reverse(name, args=[obj.pk, *extra] if obj else [])
     client = member_world.api_client_for(role)
     payload = api_payload(member_world, name, obj)
     before = snapshot(family, obj)
-    response = getattr(client, method)(url, payload, format="json") if method != "get" else client.get(url)
+    if method == "get":
+        response = client.get(url)
+    else:
+        response = getattr(client, method)(url, payload, format="multipart" if name == "api:dossier-materials"
+                                           else "json")
     assert response.status_code == status, response.content.decode()[:500]
     if status >= 400:
         assert snapshot(family, obj) == before, "a denied write changed something"

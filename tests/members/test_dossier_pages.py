@@ -19,7 +19,7 @@ from accounts.models import Role
 from members import services
 from members.periods import add_months
 from members.models import (
-    Alert, Attendance, ContactRecord, Dossier, Person, RuleSetVersion, StepDocument, TrainingCourse,
+    Alert, Attendance, ContactRecord, Dossier, Person, RuleSetVersion, Material, TrainingCourse,
 )
 from tests.factories import MemberFactory, OrganizationFactory, UserFactory
 
@@ -177,7 +177,8 @@ def test_dossier_list_export_is_filtered_and_masked(member_world, worker, dossie
     rows = sheet_rows(worker.get(reverse("members:dossier-list"), {"export": "xlsx", "overdue": "true"}))
     person = dossiers["overdue"].person
     assert rows[0][:4] == ("姓名", "公民身份号码", "阶段", "状态")
-    assert rows[1][0] == "孙逾期" and rows[1][1] == person.masked_id_number and rows[1][-1] == "是"
+    assert rows[1][0] == "孙逾期" and rows[1][1] == person.masked_id_number and rows[1][-2] == "是"
+    assert rows[0][-1] == "材料（已有/必备）" and rows[1][-1] == "0/1"      # the application letter is missing
     assert len(rows) == 2
 
 
@@ -269,17 +270,23 @@ def test_step_form_takes_the_step_and_redirects(member_world, worker):
     assert "已办理“党组织派人谈话”" in response.content.decode()
 
 
+def stored_files(settings) -> int:
+    return sum(1 for path in settings.MEDIA_ROOT.rglob("*") if path.is_file())
+
+
 def test_refused_step_shows_every_problem_and_saves_nothing(member_world, worker, settings):
     dossier = member_world.obj("dossier", "own")
+    before = stored_files(settings)
     response = worker.post(step_url(dossier, "designate_activist"),
-                           {"taken_on": "2024-01-05", "document": SimpleUploadedFile("决定.pdf", b"%PDF-1.4")})
+                           {"taken_on": "2024-01-05",
+                            "material_activist_minutes": SimpleUploadedFile("决定.pdf", b"%PDF-1.4")})
     assert response.status_code == 200
     problems = {p.code for p in response.context["problems"]}
     assert problems == {"field_required", "prerequisite_missing"}
     body = response.content.decode()
     assert "请填写“产生方式”。" in body and "须先完成“党组织派人谈话”。" in body and "未保存任何内容" in body
-    assert dossier.records.count() == 1 and not StepDocument.objects.filter(record__dossier=dossier,
-                                                                             name="决定.pdf").exists()
+    assert dossier.records.count() == 1 and not Material.objects.filter(dossier=dossier, name="决定.pdf").exists()
+    assert stored_files(settings) == before                 # the refused step's file is not kept either
 
 
 def test_refusal_names_the_article(member_world, worker):
@@ -319,13 +326,13 @@ def test_document_upload_and_scoped_download(member_world, worker, settings, tmp
     content = b"%PDF-1.4 talk minutes"
     response = worker.post(step_url(dossier, "first_talk"), {
         "taken_on": "2024-01-20", "data_talker": "李书记",
-        "document": SimpleUploadedFile("谈话记录.pdf", content, content_type="application/pdf")})
+        "material_talk_record": SimpleUploadedFile("谈话记录.pdf", content, content_type="application/pdf")})
     assert response.status_code == 302
-    document = StepDocument.objects.get(record__dossier=dossier, record__step="first_talk")
+    document = Material.objects.get(dossier=dossier, record__step="first_talk", requirement__code="talk_record")
     assert document.name == "谈话记录.pdf" and str(tmp_path) in document.file.path
     assert "谈话记录" not in document.file.name                  # stored under a random name
     page = worker.get(dossier.get_absolute_url()).content.decode()
-    download = reverse("members:step-document", args=[document.pk])
+    download = reverse("members:material-download", args=[document.pk])
     assert download in page
     got = worker.get(download)
     assert got.status_code == 200 and b"".join(got.streaming_content) == content
@@ -337,16 +344,17 @@ def test_document_upload_and_scoped_download(member_world, worker, settings, tmp
     assert client.get(download).status_code == 404
 
 
-def test_document_type_and_size_are_checked(member_world, worker):
+def test_document_type_and_size_are_checked(member_world, worker, settings):
+    settings.MATERIAL_MAX_MB = 1
     dossier = member_world.obj("dossier", "own")
     data = {"taken_on": "2024-01-20", "data_talker": "李书记"}
     response = worker.post(step_url(dossier, "first_talk"),
-                           {**data, "document": SimpleUploadedFile("病毒.exe", b"MZ")})
-    assert "只能上传 PDF、图片、Word、Excel 或 OFD 文件。" in response.context["form"].errors["document"]
-    big = SimpleUploadedFile("大文件.pdf", b"0" * (20 * 1024 * 1024 + 1))
-    response = worker.post(step_url(dossier, "first_talk"), {**data, "document": big})
-    assert "文件不能超过 20 MB。" in response.context["form"].errors["document"]
-    assert dossier.records.count() == 1
+                           {**data, "material_talk_record": SimpleUploadedFile("病毒.exe", b"MZ")})
+    assert "“病毒.exe”是可执行文件或脚本，不能上传。" in response.content.decode()
+    big = SimpleUploadedFile("大文件.pdf", b"%PDF" + b"0" * (1024 * 1024))
+    response = worker.post(step_url(dossier, "first_talk"), {**data, "material_talk_record": big})
+    assert "“大文件.pdf”超过 1 MB，请压缩或分开上传。" in response.content.decode()
+    assert dossier.records.count() == 1 and not dossier.materials.filter(step="first_talk").exists()
 
 
 # ---- start, end, contact -------------------------------------------------------------------
