@@ -4,23 +4,29 @@ from django.contrib.auth.forms import AuthenticationForm
 from .models import Role
 
 
+def style_field(field) -> None:
+    """The Bootstrap class a field's widget needs (and a date picker for dates)."""
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+        css = "form-select"
+    else:
+        css = "form-control"
+    widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    if isinstance(widget, forms.DateInput):
+        widget.input_type = "date"
+        widget.format = "%Y-%m-%d"
+
+
 class BootstrapFormMixin:
-    """Give every widget the Bootstrap class it needs, so templates stay generic."""
+    """Give every widget the Bootstrap class it needs, so templates stay generic.  A
+    field added after ``__init__`` is styled with :func:`style_field`."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput,)):
-                css = "form-check-input"
-            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-            if isinstance(widget, forms.DateInput):
-                widget.input_type = "date"
-                widget.format = "%Y-%m-%d"
+            style_field(field)
 
     def full_clean(self):
         super().full_clean()

@@ -4,7 +4,7 @@ in the service the view calls."""
 from django import forms
 from django.utils import timezone
 
-from accounts.forms import BootstrapFormMixin
+from accounts.forms import BootstrapFormMixin, style_field
 from organizations.choices import PartyOrgType
 from organizations.forms import ScopedModelForm
 from organizations.models import PartyOrganization
@@ -52,21 +52,6 @@ class PersonsChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, person):
         unit = f" · {person.current_unit.name}" if person.current_unit_id else ""
         return f"{person.name}{unit}"
-
-
-def style_field(field):
-    """Bootstrap classes for a field added after BootstrapFormMixin styled the others."""
-    widget = field.widget
-    if isinstance(widget, forms.CheckboxInput):
-        css = "form-check-input"
-    elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
-        css = "form-select"
-    else:
-        css = "form-control"
-    widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-    if isinstance(widget, forms.DateInput):
-        widget.input_type = "date"
-        widget.format = "%Y-%m-%d"
 
 
 class MaterialFieldsMixin:

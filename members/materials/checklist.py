@@ -112,10 +112,14 @@ def fill_timeline(*, dossier: Dossier, records, timeline) -> dict:
     from .documents import forms_for
 
     records = list(records)
+    taken = {record.step for record in records}
+    # Documents are gathered before a step may be taken (the review replies come before
+    # the political review step): a step whose prerequisites are taken gets its checklist.
+    upcoming = [entry.step.code for entry in timeline
+                if entry.may_take or (not entry.records and all(code in taken for code in entry.step.requires))]
     checklists = dossier_checklists(dossier=dossier, records=records,
-                                    catalogue_by_step=requirements_by_step(dossier.rule_set),
-                                    next_steps=[entry.step.code for entry in timeline if entry.may_take])
-    available = forms_for(dossier, taken={record.step for record in records})
+                                    catalogue_by_step=requirements_by_step(dossier.rule_set), next_steps=upcoming)
+    available = forms_for(dossier, taken=taken)
     for entry in timeline:
         entry.checklists = checklists.get(entry.step.code, [])
         entry.forms = [spec for spec in available if spec.step == entry.step.code]

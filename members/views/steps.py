@@ -2,7 +2,7 @@
 without saving."""
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from config.errors import DomainError
 

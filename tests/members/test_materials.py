@@ -14,13 +14,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from members import services
+from members import rulesets, services
 from members.errors import StepRefused
 from members.materials import checklist, documents
 from members.materials import services as material_services
-from members.materials.catalogue import default_items, requirements_by_step
+from members.materials.catalogue import default_items, requirements_by_step, save_requirement
 from members.materials.files import FileRefused
-from members.models import Material, MaterialRequirement, RuleSetVersion, StepRecord
+from members.models import Dossier, Material, MaterialRequirement, RuleSetVersion
 from tests.factories import PersonFactory, UserFactory
 from tests.members.helpers import advance
 
@@ -82,14 +82,14 @@ def test_default_catalogue_is_seeded_for_the_rule_set_and_names_real_steps(rule_
     assert {i.form for i in seeded if i.form} <= set(documents.FORMS)
 
 
-@pytest.mark.parametrize("step", [s["code"] for s in RuleSetVersion._meta.apps.get_app_config("members")
-                                  .module.rulesets.load("national-2014")["steps"]])
+@pytest.mark.parametrize("step", [step["code"] for step in rulesets.load("national-2014")["steps"]])
 def test_every_step_form_shows_its_catalogue_items(world, rule_set, step):
     """The checklist of every one of the 25 steps comes from the catalogue."""
     person = PersonFactory(current_unit=world.obj("organization", "own"))
     worker = world.users[Role.TOWNSHIP_WORKER]
     dossier = services.start_dossier(person=person, party_org=world.obj("party_organization", "own"),
-                                     applied_on=date(2024, 1, 10), by=worker, uploads=[(item(rule_set, "application_letter"), pdf())])
+                                     applied_on=date(2024, 1, 10), by=worker,
+                                     uploads=[(item(rule_set, "application_letter"), pdf())])
     expected = requirements_by_step(rule_set).get(step, [])
     form = worker_client(world).get(reverse("members:dossier-step", args=[dossier.pk, step])).context["form"]
     assert [r.code if r else None for r in form.requirements.values()] == [i.code for i in expected] + [None]
@@ -104,7 +104,6 @@ def test_every_step_form_shows_its_catalogue_items(world, rule_set, step):
 
 def test_new_rule_set_version_starts_with_a_copy_of_the_catalogue(world, rule_set):
     admin = world.users[Role.COUNTY_ADMIN]
-    from members.materials.catalogue import save_requirement
     save_requirement(requirement=MaterialRequirement(rule_set=rule_set, step="first_talk", code="talk_photo",
                                                      name="谈话照片", required=False), by=admin)
     newer = RuleSetVersion.objects.create(code=rule_set.code, version=rule_set.version + 1, name="修订", data=rule_set.data)
@@ -307,7 +306,6 @@ def test_completeness_figures_on_hand_built_data(world, monkeypatch, rule_set):
                                 (foreign, "apply", "application_letter")):
         material_services.upload_material(dossier=dossier, step=step, upload=pdf(), requirement=item(rule_set, code),
                                           by=world.users[Role.COUNTY_ADMIN])
-    from members.models import Dossier
     figures = checklist.completeness(Dossier.objects.all())
     assert figures == {"present": 3, "required": 4, "ratio": 0.75, "incomplete_dossiers": 1}
     by_township = {row["township_name"]: (row["present"], row["required"])
