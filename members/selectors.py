@@ -79,6 +79,11 @@ class TimelineEntry:
     forms: list = field(default_factory=list)        # standard forms this step's documents come from
 
     @property
+    def materials_incomplete(self) -> bool:
+        """A record of this step lacks a required document (recorded as 补录)."""
+        return any(c.record is not None and not c.complete for c in self.checklists)
+
+    @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
 

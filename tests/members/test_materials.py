@@ -160,7 +160,7 @@ def test_backfill_records_the_step_as_incomplete_until_the_document_comes(world,
     assert record.backfill_reason == "扫描件在县档案室" and not record.materials_complete
     client = worker_client(world)
     page = client.get(track.dossier.get_absolute_url()).content.decode()
-    assert "补录：扫描件在县档案室" in page and "缺少" in page
+    assert "补录：扫描件在县档案室" in page and "缺少" in page and "materials-incomplete" in page
     listed = client.get(reverse("members:dossier-list"), {"materials_incomplete": "true"}).context["object_list"]
     assert track.dossier in listed
     material_services.upload_material(dossier=track.dossier, step="first_talk", upload=pdf("谈话记录.pdf"),
