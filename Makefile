@@ -28,11 +28,13 @@ node_modules/.installed: package.json package-lock.json
 ## setup: Python packages and the front-end packages the app serves itself
 setup: $(VENV)/.runtime node_modules/.installed
 
-## setup-dev: setup + test tools + Chromium and CJK fonts for browser tests
+## setup-dev: setup + test tools + Chromium and CJK fonts for browser tests, Pango for PDF reports
 setup-dev: $(VENV)/.dev node_modules/.installed
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		echo "Installing Chromium and CJK fonts for the browser tests…"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+		|| ! /sbin/ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then \
+		echo "Installing Chromium, CJK fonts and Pango (browser tests, PDF reports)…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk \
+			libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	fi
 
 ## run: the app with a demo county on SQLite (eager Celery) at http://HOST:PORT/

@@ -267,6 +267,37 @@ def yearly_hours(*, user, year: int, kind: str | None = None, township: Area | N
     return rows
 
 
+def hours_by_area(*, user, year: int, kind: str, area_ids=None) -> dict[int, dict]:
+    """Party workers' or instructors' (``kind``) class hours in ``year`` summed per area
+    (the trainee's township), in the user's scope — what statistics need of
+    :func:`yearly_hours` without listing every trainee.
+
+    Returns ``{area_id: {"trainees", "met", "without_hours", "hours"}}``: how many
+    trainees, how many reached :data:`TRAINING_HOURS_TARGETS` for their kind, how many
+    have no hours at all, and their hours in total.  A year's hours are counted as in
+    :func:`yearly_hours` (the courses ending in ``year``); one aggregate query,
+    whatever the number of trainees.  ``area_ids`` narrows it to those areas."""
+    if kind not in TRAINING_HOURS_TARGETS:
+        raise ValueError(f"no yearly target for trainees of kind {kind!r}")
+    model = PartyWorker if kind == "party_worker" else Instructor
+    trainees = model.objects.visible_to(user)
+    if area_ids is not None:
+        trainees = trainees.filter(area_id__in=list(area_ids))
+    # Each trainee's total of the year, as a set of ids the outer count tests against.
+    year_totals = (Attendance.objects.filter(**{f"{kind}__isnull": False}, course__ends_on__year=year)
+                   .order_by().values(kind).annotate(total=Sum("hours")))
+    reached = year_totals.filter(total__gte=TRAINING_HOURS_TARGETS[kind]).values(kind)
+    with_hours = year_totals.filter(total__gt=0).values(kind)
+    in_year = Q(attendances__course__ends_on__year=year)
+    rows = (trainees.order_by().values("area_id")
+            .annotate(trainees=Count("id", distinct=True),
+                      met=Count("id", distinct=True, filter=Q(pk__in=reached)),
+                      without_hours=Count("id", distinct=True, filter=~Q(pk__in=with_hours)),
+                      hours=Coalesce(Sum("attendances__hours", filter=in_year), Value(Decimal(0)),
+                                     output_field=DecimalField(max_digits=10, decimal_places=1))))
+    return {row.pop("area_id"): {**row, "hours": _tenths(row["hours"])} for row in rows}
+
+
 def person_hours_by_year(*, person: Person) -> dict[int, Decimal]:
     """A person's class hours per year (year of the course's end)."""
     totals = (Attendance.objects.filter(person=person).values("course__ends_on__year")

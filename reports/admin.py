@@ -23,7 +23,8 @@ class ReportRunAdmin(ReadOnlyAdmin):
     list_filter = ("status", "source")
     search_fields = ("title",)
     readonly_fields = ("title", "parameters", "source", "snapshot", "status", "progress", "stage", "requested_by",
-                       "requested_at", "started_at", "finished_at", "timings", "file", "checksum", "rerun_of", "error")
+                       "requested_at", "started_at", "finished_at", "timings", "file", "checksum", "pdf",
+                       "pdf_checksum", "pdf_note", "rerun_of", "error")
     exclude = ("figures",)
 
     def get_queryset(self, request):

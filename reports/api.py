@@ -1,4 +1,5 @@
-"""/api/v1/stats/ (every dashboard figure, same selectors) and /api/v1/report-runs/.
+"""/api/v1/stats/ (every dashboard figure, same selectors) and /api/v1/report-runs/
+(with the workbook's and, where one was made, the PDF's download).
 
 Registered on the one router by :func:`register` (config/api_urls.py).  Figures take
 the dashboard's filters as query parameters — ``year`` or ``start`` and ``end``,
@@ -22,6 +23,7 @@ from organizations.choices import OrganizationKind
 from .access import may_view_statistics, resolve_township
 from .models import DataSource, ReportRun, RunStatus, StatisticsSnapshot
 from .figure_cache import cached_figure
+from .report_print import PDF_TYPE
 from .selectors import FIGURES, make_scope
 from .services import rerun_report, start_report
 
@@ -132,13 +134,14 @@ class ReportRunSerializer(serializers.ModelSerializer):
     data_source = serializers.ChoiceField(source="source", choices=DataSource.choices, read_only=True,
                                           help_text="live：实时数据；snapshot：月度快照")
     download_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField(help_text="PDF 下载地址；本次未生成PDF时为 null，原因见 pdf_note")
     print_url = serializers.SerializerMethodField()
 
     class Meta:
         model = ReportRun
         fields = ["id", "title", "parameters", "data_source", "snapshot", "status", "progress", "stage", "requested_by",
-                  "requested_at", "started_at", "finished_at", "seconds", "timings", "checksum", "error", "rerun_of",
-                  "download_url", "print_url"]
+                  "requested_at", "started_at", "finished_at", "seconds", "timings", "checksum", "pdf_checksum",
+                  "pdf_note", "error", "rerun_of", "download_url", "pdf_url", "print_url"]
         read_only_fields = fields
 
     def _url(self, run, name) -> str | None:
@@ -150,6 +153,9 @@ class ReportRunSerializer(serializers.ModelSerializer):
 
     def get_download_url(self, run) -> str | None:
         return self._url(run, "api:report-run-download")
+
+    def get_pdf_url(self, run) -> str | None:
+        return self._url(run, "api:report-run-download-pdf") if run.pdf else None
 
     def get_print_url(self, run) -> str | None:
         return self._url(run, "reports:run-print")
@@ -176,7 +182,7 @@ class ReportRunCreateSerializer(serializers.Serializer):
 
 class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        viewsets.GenericViewSet):
-    """统计报告：提交后由后台任务生成 XLSX，轮询 progress / status 查看进度。"""
+    """统计报告：提交后由后台任务生成 XLSX（装有 WeasyPrint 时另生成 PDF），轮询 progress / status 查看进度。"""
 
     permission_classes = [StatisticsAccess]
     serializer_class = ReportRunSerializer
@@ -214,6 +220,19 @@ class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         response = FileResponse(run.file.open("rb"), content_type=XLSX_TYPE, as_attachment=True,
                                 filename=f"{run.title}.xlsx")
         response["X-Checksum-SHA256"] = run.checksum
+        return response
+
+    @extend_schema(responses={(200, PDF_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="报告PDF（打印页面）"),
+                              404: inline_serializer("ReportPdfMissing", {"detail": serializers.CharField()})},
+                   summary="下载报告 PDF")
+    @action(detail=True, methods=["get"], url_path="download-pdf")
+    def download_pdf(self, request, pk=None):
+        run = self.get_object()
+        if run.status != RunStatus.DONE or not run.pdf:
+            raise Http404("本报告没有PDF文件。")
+        response = FileResponse(run.pdf.open("rb"), content_type=PDF_TYPE, as_attachment=True,
+                                filename=f"{run.title}.pdf")
+        response["X-Checksum-SHA256"] = run.pdf_checksum
         return response
 
 

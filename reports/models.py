@@ -2,7 +2,8 @@
 
 A :class:`ReportRun` is one build of the county's development report: its parameters,
 who asked, its progress and timings, the figures it computed (kept as JSON so the
-print page and a re-download never change) and the XLSX file with its SHA-256.
+print page and a re-download never change) and the XLSX file with its SHA-256 — and
+the print page as a PDF with its SHA-256 where WeasyPrint is installed.
 
 A :class:`StatisticsSnapshot` freezes the county's figures at the end of a month, so
 "last year" and trends read the same numbers however today's data changes.
@@ -50,6 +51,11 @@ class ReportRun(models.Model):
     figures = models.JSONField("报告数据", default=dict, blank=True)
     file = models.FileField("报告文件（XLSX）", upload_to="reports/%Y/", blank=True)
     checksum = models.CharField("SHA-256", max_length=64, blank=True)
+    # The print page as PDF, when WeasyPrint (and the Pango library under it) is installed
+    # where the run was built; otherwise ``pdf_note`` says why there is none.
+    pdf = models.FileField("报告文件（PDF）", upload_to="reports/%Y/", blank=True)
+    pdf_checksum = models.CharField("PDF SHA-256", max_length=64, blank=True)
+    pdf_note = models.CharField("PDF说明", max_length=200, blank=True)
     rerun_of = models.ForeignKey("self", verbose_name="重新生成自", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="reruns")
     error = models.TextField("错误", blank=True)

@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from config.spreadsheets import workbook_bytes
 
@@ -56,6 +58,22 @@ class FigurePanel:
     @property
     def truncated(self) -> bool:
         return self.total_rows > len(self.rows)
+
+    @property
+    def body_html(self) -> str:
+        """The table's rows as HTML.  Written here rather than in the template: sixteen
+        tables of up to thirty rows are thousands of cells, which the template engine
+        renders several times slower than this (a third of the dashboard's time)."""
+        if not self.rows:
+            return format_html('<tr><td colspan="{}" class="text-muted text-center">暂无数据。</td></tr>',
+                               len(self.figure.columns))
+        html = []
+        for url, cells in self.rows:
+            first = (f'<a href="{escape(url)}" class="drill-link">{escape(cells[0])}</a>' if url
+                     else escape(cells[0]))
+            html.append(f"<tr><td>{first}</td>"
+                        + "".join(f'<td class="text-end">{escape(text)}</td>' for text in cells[1:]) + "</tr>")
+        return mark_safe("".join(html))  # every value above is escaped
 
 
 def panel(figure: Figure, *, year, kind=None, limit: int) -> FigurePanel:

@@ -2,8 +2,9 @@
 
 A run computes its figures in its requester's scope (a township worker's report holds
 their township only) with the same selectors as the dashboard and the API, keeps them
-as JSON on the run, writes the workbook from them and records the SHA-256 of the file.
-The same parameters on the same data give the same figures and the same file.
+as JSON on the run, writes the workbook from them and records the SHA-256 of the file,
+then lays the print page out as a PDF where WeasyPrint is installed (reports.report_print).
+The same parameters on the same data give the same figures and the same workbook.
 """
 import hashlib
 import time
@@ -22,6 +23,7 @@ from .access import may_view_statistics, resolve_township
 from .figures import Period
 from .models import DataSource, ReportRun, RunStatus, StatisticsSnapshot
 from .report_book import REPORT_SHEETS, workbook_bytes
+from .report_print import build_pdf
 from .selectors import build_figure, make_scope
 
 
@@ -127,10 +129,19 @@ def run_report(*, run: ReportRun, today: date | None = None) -> ReportRun:
         mark = time.perf_counter()
         run.file.save(f"report-{run.pk}.xlsx", ContentFile(content), save=False)
         timings["save"] = round(time.perf_counter() - mark, 3)
+        progress(95, "排版PDF")
+        mark = time.perf_counter()
+        run.figures, run.checksum = report, hashlib.sha256(content).hexdigest()
+        pdf = build_pdf(run)       # the print page as PDF, or why there is none (never raises)
+        if pdf.content is not None:
+            run.pdf.save(f"report-{run.pk}.pdf", ContentFile(pdf.content), save=False)
+        timings["pdf"] = round(time.perf_counter() - mark, 3)
         timings["total"] = round(time.perf_counter() - started, 3)
         ReportRun.objects.filter(pk=run.pk).update(
             status=RunStatus.DONE, progress=100, stage="完成", finished_at=timezone.now(), figures=report,
-            file=run.file.name, checksum=hashlib.sha256(content).hexdigest(), timings=timings, title=report["title"])
+            file=run.file.name, checksum=run.checksum, timings=timings, title=report["title"],
+            pdf=run.pdf.name if pdf.content is not None else "", pdf_note=pdf.note,
+            pdf_checksum=hashlib.sha256(pdf.content).hexdigest() if pdf.content is not None else "")
     except Exception as error:  # recorded for the user; unexpected ones re-raised for the worker's log
         message = getattr(error, "message", None) or f"生成出错：{error}"
         ReportRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, finished_at=timezone.now(),

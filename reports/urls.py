@@ -11,6 +11,7 @@ urlpatterns = [
     path("runs/<int:pk>/", runs.run_detail, name="run-detail"),
     path("runs/<int:pk>/progress/", runs.run_progress, name="run-progress"),
     path("runs/<int:pk>/download/", runs.run_download, name="run-download"),
+    path("runs/<int:pk>/download.pdf", runs.run_download_pdf, name="run-download-pdf"),
     path("runs/<int:pk>/print/", runs.run_print, name="run-print"),
     path("runs/<int:pk>/rerun/", runs.run_rerun, name="run-rerun"),
 ]

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from organizations.choices import OrganizationKind
@@ -96,12 +96,13 @@ def _day_after(day: date) -> date:
 
 # ---- cubes --------------------------------------------------------------------------------
 
-def count_cube(queryset, dims: dict[str, str], measures: dict[str, object]) -> list[dict]:
-    """One aggregate query: ``dims`` (cube key -> field path), ``measures`` (name -> a
-    ``Q`` for a filtered count, or an aggregate expression)."""
+def count_cube(queryset, dims: dict[str, object], measures: dict[str, object]) -> list[dict]:
+    """One aggregate query: ``dims`` (cube key -> field path, or an expression),
+    ``measures`` (name -> a ``Q`` for a filtered count, or an aggregate expression)."""
     annotations = {name: Count("id", filter=m) if isinstance(m, Q) else m for name, m in measures.items()}
-    rows = queryset.order_by().values(*dims.values()).annotate(**annotations)
-    return [{**{key: row[path] for key, path in dims.items()}, **{name: row[name] or 0 for name in measures}}
+    columns = {f"dim_{key}": F(path) if isinstance(path, str) else path for key, path in dims.items()}
+    rows = queryset.order_by().values(**columns).annotate(**annotations)
+    return [{**{key: row[f"dim_{key}"] for key in dims}, **{name: row[name] or 0 for name in measures}}
             for row in rows]
 
 
@@ -116,10 +117,16 @@ class Folded(dict):
 def fold(rows: Iterable[dict], keys: tuple[str, ...], measures: Iterable[str]) -> Folded:
     """Sum ``measures`` over the rows sharing ``keys``."""
     folded = Folded(measures)
+    measures = folded.measures
     for row in rows:
-        target = folded.setdefault(tuple(row.get(k) for k in keys), dict.fromkeys(folded.measures, 0))
-        for m in folded.measures:
-            target[m] += row.get(m) or 0
+        key = tuple(row.get(k) for k in keys)
+        target = folded.get(key)
+        if target is None:
+            target = folded[key] = dict.fromkeys(measures, 0)
+        for m in measures:
+            value = row.get(m)
+            if value:
+                target[m] += value
     return folded
 
 
@@ -130,6 +137,14 @@ def sum_rows(rows: Iterable[dict], measures: Iterable[str]) -> dict:
         for m in measures:
             totals[m] += row.get(m) or 0
     return totals
+
+
+def rollup(rows: Iterable[dict], keys: tuple[str, ...], measures: Iterable[str], *,
+           nonzero: str | None = None) -> list[dict]:
+    """The rows summed over every dimension but ``keys`` (a coarser cube); with
+    ``nonzero``, only the groups where that measure is not 0."""
+    folded = fold(rows, keys, measures)
+    return [{**dict(zip(keys, key)), **values} for key, values in folded.items() if not nonzero or values[nonzero]]
 
 
 def in_scope(scope: Scope, rows: list[dict], *, township_key: str = "township") -> list[dict]:

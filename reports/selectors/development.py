@@ -14,7 +14,7 @@ from members.models import Alert, AlertKind, Dossier
 from members.models.dossiers import OPEN_STATES
 
 from ..figures import CATEGORY, PARTY_ORG, TOWNSHIP, Column, Figure, percent
-from .common import Scope, count_cube, fold, group_rows, memo, snapshot_cube, sum_rows, township_note
+from .common import Scope, count_cube, fold, group_rows, memo, rollup, snapshot_cube, sum_rows, township_note
 
 FLOWS = ("applied", "activists", "candidates", "probationary", "full")
 STOCKS = ("stock_applicant", "stock_activist", "stock_candidate", "stock_probationary")
@@ -30,11 +30,11 @@ def dossiers(scope: Scope):
     return queryset
 
 
-def dossier_dims(scope: Scope, prefix: str = "", **extra) -> dict:
+def dossier_dims(scope: Scope, prefix: str = "", *, by_party_org: bool = True, **extra) -> dict:
     dims = {"township": f"{prefix}party_org__area_id", **extra}
     if scope.kind_dimension:
         dims["kind"] = f"{prefix}person__current_unit__kind"
-    if scope.drilled:
+    if scope.drilled and by_party_org:
         dims["group"] = f"{prefix}party_org_id"
     return dims
 
@@ -89,12 +89,55 @@ def lost_contact_measures(day) -> dict[str, Q]:
     return measures
 
 
+def ended_measures(scope: Scope) -> dict[str, Q]:
+    """Dossiers ended (中止) in the period, by the stage they had reached."""
+    ended = _between("ended_on", scope) & Q(state=DossierState.ENDED)
+    return {f"ended_{stage}": ended & Q(stage=stage) for stage in STAGES} | {"ended": ended}
+
+
+def _in_pipeline(scope: Scope):
+    # A dossier ended before the period counts in no flow and in no stock.
+    return dossiers(scope).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=scope.period.start))
+
+
+def dossier_cube(scope: Scope) -> list[dict]:
+    """The one pass over the dossiers behind the funnel, lost contact, dossiers ended
+    early and activists by source: every measure a filtered count, per township (and
+    kind), activist source, end reason and stage — plain columns of a few values each, so
+    the planner aggregates in a hash table (it cannot tell how few values an expression
+    has).  The stage is a dimension rather than a condition of eight more counts (lost
+    contact and ended, by stage): each count costs a test of every dossier.  Drilled into
+    one township the figures read their own, narrower queries instead: rows per party
+    organization by source, reason and stage would be thousands, and the few ended
+    dossiers or new activists are found faster on their own."""
+    def compute():
+        measures = {name: condition for name, condition in (pipeline_measures(scope) | ended_measures(scope)).items()
+                    if not name.startswith(("lost_", "ended_"))}
+        dims = dossier_dims(scope, by_party_org=False, source="source", reason="end_reason", stage="stage")
+        rows = count_cube(_in_pipeline(scope), dims, measures)
+        for row in rows:      # the by-stage counts, from the stage of the row
+            for stage in STAGES:
+                row[f"lost_{stage}"] = row["lost"] if row["stage"] == stage else 0
+                row[f"ended_{stage}"] = row["ended"] if row["stage"] == stage else 0
+        return rows
+    return memo(scope, "dossiers", compute)
+
+
+def _township_keys(scope: Scope) -> tuple[str, ...]:
+    return tuple(k for k in ("township", "kind") if k in dossier_dims(scope))
+
+
 def pipeline_cube(scope: Scope) -> list[dict]:
+    """The pipeline's measures per township — or, drilled into a township, per party
+    organization (a query of its own: by source, reason and stage too it would be
+    thousands of rows)."""
     if scope.snapshot is not None:
         return snapshot_cube(scope, "pipeline")
-    # A dossier ended before the period counts in no flow and in no stock.
-    queryset = dossiers(scope).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=scope.period.start))
-    return memo(scope, "pipeline", lambda: count_cube(queryset, dossier_dims(scope), pipeline_measures(scope)))
+    if scope.drilled:
+        return memo(scope, "pipeline", lambda: count_cube(_in_pipeline(scope), dossier_dims(scope),
+                                                          pipeline_measures(scope)))
+    return memo(scope, "pipeline", lambda: rollup(dossier_cube(scope), _township_keys(scope),
+                                                  list(pipeline_measures(scope))))
 
 
 def pipeline_funnel(scope: Scope) -> Figure:
@@ -148,9 +191,12 @@ def lost_contact(scope: Scope) -> Figure:
 def ended_early_cube(scope: Scope) -> list[dict]:
     if scope.snapshot is not None:
         return snapshot_cube(scope, "ended_early")
-    queryset = dossiers(scope).filter(_between("ended_on", scope), state=DossierState.ENDED)
-    measures = {f"ended_{stage}": Q(stage=stage) for stage in STAGES} | {"ended": Count("id")}
-    return memo(scope, "ended_early", lambda: count_cube(queryset, dossier_dims(scope, reason="end_reason"), measures))
+    if scope.drilled:      # one township: a query of the few dossiers ended in the period
+        queryset = dossiers(scope).filter(_between("ended_on", scope), state=DossierState.ENDED)
+        dims = dossier_dims(scope, by_party_org=False, reason="end_reason")
+        return memo(scope, "ended_early", lambda: count_cube(queryset, dims, ended_measures(scope)))
+    return rollup(dossier_cube(scope), _township_keys(scope) + ("reason",), list(ended_measures(scope)),
+                  nonzero="ended")
 
 
 def ended_early(scope: Scope) -> Figure:
@@ -175,11 +221,14 @@ def ended_early(scope: Scope) -> Figure:
 # ---- activists by source ------------------------------------------------------------------
 
 def activist_sources_cube(scope: Scope) -> list[dict]:
+    """The funnel's "activists" flow by source (the same dossiers, so the totals agree)."""
     if scope.snapshot is not None:
         return snapshot_cube(scope, "activist_sources")
-    queryset = dossiers(scope).filter(_between("activist_on", scope))
-    return memo(scope, "activist_sources",
-                lambda: count_cube(queryset, dossier_dims(scope, source="source"), {"activists": Count("id")}))
+    if scope.drilled:      # one township: a query of the few made activists in the period
+        queryset = _in_pipeline(scope).filter(_between("activist_on", scope))
+        dims = dossier_dims(scope, by_party_org=False, source="source")
+        return memo(scope, "activist_sources", lambda: count_cube(queryset, dims, {"activists": Count("id")}))
+    return rollup(dossier_cube(scope), _township_keys(scope) + ("source",), ["activists"], nonzero="activists")
 
 
 def activist_sources(scope: Scope) -> Figure:

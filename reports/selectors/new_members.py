@@ -3,16 +3,18 @@ ethnicity, age 35 and under, education, occupation (front-line workers first).
 
 A new member is a dossier approved as probationary member (上级党委审批) in the period.
 Age is counted at the approval date with the rule set's calendar convention
-(members.periods): 35 and under means the 36th birthday had not come.
+(members.periods): 35 and under means the 36th birthday had not come.  Every category
+is a filtered count in one aggregate query (no row per person reaches Python).
 """
-from collections import defaultdict
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import GreaterThan
 
 from members.choices import Education, Occupation, Sex
-from members.periods import add_years
 
 from ..figures import PARTY_ORG, TOWNSHIP, Column, Figure, percent
-from .common import Scope, fold, group_rows, memo, snapshot_cube, sum_rows, township_note
-from .development import _between, dossiers
+from .common import Scope, count_cube, fold, group_rows, memo, snapshot_cube, sum_rows, township_note
+from .development import _between, dossier_dims, dossiers
 
 YOUTH_AGE = 35
 EDUCATION_KEYS = {value: f"edu_{value}" for value in Education.values}
@@ -22,41 +24,34 @@ COLLEGE_AND_ABOVE = (Education.POSTGRADUATE, Education.BACHELOR, Education.COLLE
 
 
 def new_member_cube(scope: Scope) -> list[dict]:
-    """One query for the approved dossiers' people, categorised here (age needs the
-    calendar convention, which SQL does not share)."""
+    """One aggregate query over the approved dossiers and their people."""
     if scope.snapshot is not None:
         return snapshot_cube(scope, "new_members")
-    return memo(scope, "new_members", lambda: _count_new_members(scope))
+    queryset = dossiers(scope).filter(_between("approved_on", scope))
+    return memo(scope, "new_members", lambda: count_cube(queryset, dossier_dims(scope), new_member_measures()))
 
 
-def _count_new_members(scope: Scope) -> list[dict]:
-    fields = ["party_org__area_id", "person__sex", "person__ethnicity", "person__birth_date", "person__education",
-              "person__occupation", "approved_on"]
-    if scope.kind_dimension:
-        fields.append("person__current_unit__kind")
-    if scope.drilled:
-        fields.append("party_org_id")
-    cube: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
-    for row in dossiers(scope).filter(_between("approved_on", scope)).order_by().values(*fields):
-        key = (row["party_org__area_id"], row.get("person__current_unit__kind"), row.get("party_org_id"))
-        counts = cube[key]
-        counts["total"] += 1
-        counts["female"] += row["person__sex"] == Sex.FEMALE
-        counts["minority"] += (row["person__ethnicity"] or "汉族") != "汉族"
-        birth = row["person__birth_date"]
-        counts["age35"] += bool(birth and add_years(birth, YOUTH_AGE + 1) > row["approved_on"])
-        if row["person__education"] in EDUCATION_KEYS:
-            counts[EDUCATION_KEYS[row["person__education"]]] += 1
-        counts[OCCUPATION_KEYS.get(row["person__occupation"], "occ_other")] += 1
-    rows = []
-    for (township, kind, party_org), counts in cube.items():
-        row = {"township": township, **counts}
-        if scope.kind_dimension:
-            row["kind"] = kind
-        if scope.drilled:
-            row["group"] = party_org
-        rows.append(row)
-    return rows
+def _day_number(field: str):
+    """A date as the number yyyymmdd, so that whole years can be added to it."""
+    return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+
+
+def new_member_measures() -> dict[str, object]:
+    """Counts of the categories, each a filtered count.  "35 and under" is the rule set's
+    convention (members.periods.add_years): the 36th birthday had not come on the day
+    of approval.  Adding 36 years to the yyyymmdd number is that birthday exactly —
+    36 is a multiple of 4, so a 29 February birthday falls on a 29 February again (the
+    one exception: born on 29 February 2064, 36 in 2100, which has none)."""
+    birthday_36 = _day_number("person__birth_date") + (YOUTH_AGE + 1) * 10000
+    known_occupations = [value for value in Occupation.values if value != Occupation.OTHER]
+    measures = {"total": Count("id"), "female": Q(person__sex=Sex.FEMALE),
+                "minority": ~Q(person__ethnicity__in=["", "汉族"]),
+                "age35": Q(GreaterThan(birthday_36, _day_number("approved_on")))}
+    measures |= {key: Q(person__education=value) for value, key in EDUCATION_KEYS.items()}
+    measures |= {key: Q(person__occupation=value) for value, key in OCCUPATION_KEYS.items()
+                 if value != Occupation.OTHER}
+    measures[OCCUPATION_KEYS[Occupation.OTHER]] = ~Q(person__occupation__in=known_occupations)
+    return measures
 
 
 def new_members(scope: Scope) -> Figure:

@@ -112,21 +112,25 @@ def plan_completion(scope: Scope) -> Figure:
     """计划完成情况 by party organization: every allocation with seats, the least
     complete first, and how many organizations fall in each band."""
     rows = []
-    queryset = allocations(scope).filter(Q(seats__gt=0) | Q(extra_seats__gt=0)).order_by().values(
-        "party_org_id", "party_org__name", "area__name", "seats", "extra_seats", "used", "reserved", "ready_demand")
-    for row in queryset:
-        allocated = row["seats"] + row["extra_seats"]
-        rows.append({"id": row["party_org_id"], "name": row["party_org__name"], "township": row["area__name"],
-                     "drill": {"level": PARTY_ORG, "id": row["party_org_id"]}, "allocated": allocated,
-                     "used": row["used"], "reserved": row["reserved"], "ready_demand": row["ready_demand"],
-                     "completion": percent(row["used"], allocated), "band": _bucket(row["used"], allocated)})
-    rows.sort(key=lambda r: (r["completion"], -r["allocated"], r["name"]))
-    totals = sum_rows(rows, ["allocated", "used", "reserved", "ready_demand"])
-    totals["completion"] = percent(totals["used"], totals["allocated"])
     bands = dict(COMPLETION_BUCKETS)
-    for row in rows:
-        row["band"] = bands[row["band"]]
-    counts = {label: sum(1 for r in rows if r["band"] == label) for _, label in COMPLETION_BUCKETS}
+    counts = dict.fromkeys(bands.values(), 0)
+    totals = dict.fromkeys(("allocated", "used", "reserved", "ready_demand"), 0)
+    queryset = allocations(scope).filter(Q(seats__gt=0) | Q(extra_seats__gt=0)).order_by().values_list(
+        "party_org_id", "party_org__name", "area__name", "seats", "extra_seats", "used", "reserved", "ready_demand")
+    for party_org, name, township, seats, extra_seats, used, reserved, ready_demand in queryset:
+        allocated = seats + extra_seats
+        band = bands[_bucket(used, allocated)]
+        counts[band] += 1
+        totals["allocated"] += allocated
+        totals["used"] += used
+        totals["reserved"] += reserved
+        totals["ready_demand"] += ready_demand
+        rows.append({"id": party_org, "name": name, "township": township,
+                     "drill": {"level": PARTY_ORG, "id": party_org}, "allocated": allocated, "used": used,
+                     "reserved": reserved, "ready_demand": ready_demand, "completion": percent(used, allocated),
+                     "band": band})
+    rows.sort(key=lambda r: (r["completion"], -r["allocated"], r["name"]))
+    totals["completion"] = percent(totals["used"], totals["allocated"])
     return Figure(key="plan_completion", title="计划完成情况（按党组织）", grain=PARTY_ORG, rows=rows, totals=totals,
                   columns=[Column("name", "党组织", "text"), Column("township", "乡镇（街道）", "text"),
                            Column("allocated", "计划名额"), Column("used", "已使用"), Column("reserved", "已预留"),

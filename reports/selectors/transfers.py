@@ -5,51 +5,68 @@ Waiting time belongs to the side that decides: the receiver inside the county, o
 sender recording a receiver outside it.  Days are calendar days from the request to
 the decision; a pending transfer's age is counted to the end of the period.
 """
+from datetime import timedelta
+
+from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q, Sum, Value
+
 from members.models import Transfer
 from members.models.transfers import TransferState
 
 from ..figures import PARTY_ORG, TOWNSHIP, Column, Figure, ratio
-from .common import Scope, fold, group_rows, in_scope, memo, snapshot_cube, sum_rows, township_note
+from .common import Scope, count_cube, fold, group_rows, in_scope, memo, rollup, snapshot_cube, sum_rows, township_note
 from .development import _between
 
 MEASURES = ("out", "out_of_county", "incoming", "pending", "pending_days", "decided", "wait_days")
 
 
 def transfer_cube(scope: Scope) -> list[dict]:
-    """One query for the period's transfers (few compared with dossiers), counted here."""
     if scope.snapshot is not None:
         return snapshot_cube(scope, "transfers")
     return memo(scope, "transfers", lambda: _count_transfers(scope))
 
 
+def _days(later) -> ExpressionWrapper:
+    return ExpressionWrapper(later - F("requested_on"), output_field=DurationField())
+
+
 def _count_transfers(scope: Scope) -> list[dict]:
+    """One aggregate query per (sending, receiving) township — or party organization —
+    pair; each pair's counts then go to the side they belong to."""
     queryset = Transfer.objects.visible_to(scope.user).filter(_between("requested_on", scope))
     if scope.kind:
         queryset = queryset.filter(dossier__person__current_unit__kind=scope.kind)
-    fields = ["from_party_org_id", "from_party_org__area_id", "to_party_org_id", "to_party_org__area_id", "state",
-              "requested_on", "decided_on"]
+    dims = {"from_township": "from_party_org__area_id", "to_township": "to_party_org__area_id"}
+    if scope.drilled:
+        dims |= {"from_group": "from_party_org_id", "to_group": "to_party_org_id"}
     if scope.kind_dimension:
-        fields.append("dossier__person__current_unit__kind")
+        dims["kind"] = "dossier__person__current_unit__kind"
+    pending = Q(state=TransferState.REQUESTED)
+    decided = ~pending & Q(decided_on__isnull=False)
+    measures = {"transfers": Count("id"), "pending": pending, "decided": decided,
+                # a request dated after the end of the period has waited 0 days by then
+                "pending_days": Sum(_days(Value(scope.as_of, output_field=DateField())),
+                                    filter=pending & Q(requested_on__lte=scope.as_of)),
+                "wait_days": Sum(_days(F("decided_on")), filter=decided)}
     rows = []
-    for t in queryset.order_by().values(*fields):
-        kind = t.get("dossier__person__current_unit__kind") if scope.kind_dimension else scope.kind
-        inside = t["to_party_org_id"] is not None
-        sender = {"township": t["from_party_org__area_id"], "group": t["from_party_org_id"], "kind": kind,
-                  "out": 1, "out_of_county": int(not inside)}
+    for pair in count_cube(queryset, dims, measures):
+        kind = pair.get("kind") if scope.kind_dimension else scope.kind
+        inside = pair["to_township"] is not None      # received by a party organization of the county
+        sender = {"township": pair["from_township"], "group": pair.get("from_group"), "kind": kind,
+                  "out": pair["transfers"], "out_of_county": 0 if inside else pair["transfers"]}
         rows.append(sender)
         decider = sender
         if inside:
-            decider = {"township": t["to_party_org__area_id"], "group": t["to_party_org_id"], "kind": kind,
-                       "incoming": 1}
+            decider = {"township": pair["to_township"], "group": pair.get("to_group"), "kind": kind,
+                       "incoming": pair["transfers"]}
             rows.append(decider)
-        if t["state"] == TransferState.REQUESTED:
-            decider["pending"] = 1
-            decider["pending_days"] = max((scope.as_of - t["requested_on"]).days, 0)
-        elif t["decided_on"]:
-            decider["decided"] = 1
-            decider["wait_days"] = (t["decided_on"] - t["requested_on"]).days
+        decider.update(pending=pair["pending"], decided=pair["decided"],
+                       pending_days=_whole_days(pair["pending_days"]), wait_days=_whole_days(pair["wait_days"]))
     keys = ("township",) + (("kind",) if scope.kind_dimension else ()) + (("group",) if scope.drilled else ())
-    return [{**dict(zip(keys, key)), **values} for key, values in fold(in_scope(scope, rows), keys, MEASURES).items()]
+    return rollup(in_scope(scope, rows), keys, MEASURES)
+
+
+def _whole_days(total) -> int:
+    return total.days if isinstance(total, timedelta) else int(total or 0)
 
 
 def transfers(scope: Scope) -> Figure:

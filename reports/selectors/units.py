@@ -1,37 +1,36 @@
 """Figures of units and the party-work force: coverage by kind and township, units
 without a party organization / member / new member, instructor load, training hours.
 
-Coverage uses the registry's own definitions (organizations.selectors: active units,
-``with_coverage``, ``party_member_count``), instructor load reads
-``organizations.selectors.instructors_with_load`` and training hours read
-``members.training.yearly_hours`` — one source for each number.
+Coverage is the registry's own definition (organizations.selectors: ``coverage_units``,
+``coverage_counts``, ``coverage_rates`` — the home pages use the same), instructor load
+reads ``organizations.selectors.instructors_with_load`` and training hours read
+``members.training.hours_by_area`` / ``yearly_hours`` — one source for each number.
 """
 from datetime import date
 
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import Coalesce
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Count, F, Q
 
 from members.models import Dossier
 from members.models.dossiers import OPEN_STATES
-from members.training import TRAINING_HOURS_TARGETS, yearly_hours
-from members.training import _hours_queryset as hours_queryset
+from members.training import TRAINING_HOURS_TARGETS, hours_by_area, yearly_hours
 from organizations.choices import OrganizationKind
-from organizations.models import Organization
-from organizations.selectors import instructors_with_load
+from organizations.selectors import (
+    COVERAGE_MEASURES, coverage_counts, coverage_rates, coverage_units, instructors_with_load,
+)
 from organizations.structure_rules import THRESHOLDS
 
 from ..figures import COMMUNITY, INSTRUCTOR, PARTY_WORKER, TOWNSHIP, UNIT, Column, Figure, percent, ratio
-from .common import (
-    Scope, count_cube, fold, group_rows, kind_note, memo, snapshot_cube, sum_rows, township_note,
-)
+from .common import Folded, Scope, fold, group_rows, kind_note, memo, snapshot_cube, sum_rows, township_note
 
-COVERAGE_MEASURES = ("units", "covered", "without_member", "employees", "members")
 GAP_MEASURES = ("units", "without_party_org", "without_member", "without_dossier", "no_new_2y", "no_new_3y")
 
 
 def units(scope: Scope):
-    queryset = (Organization.objects.visible_to(scope.user).active().with_coverage()
-                .filter(township_id__in=scope.township_ids))
+    """The units coverage counts (organizations.selectors.coverage_units) of the
+    townships in scope and of the chosen kind."""
+    queryset = coverage_units(user=scope.user).filter(township_id__in=scope.township_ids)
     return queryset.filter(kind=scope.kind) if scope.kind else queryset
 
 
@@ -40,17 +39,14 @@ def units(scope: Scope):
 def coverage_cube(scope: Scope) -> list[dict]:
     if scope.snapshot is not None:
         return snapshot_cube(scope, "coverage")
-    dims = {"township": "township_id", "kind": "kind"}
+    by = {"township": "township_id", "kind": "kind"}
     if scope.drilled:
-        dims["group"] = "community_id"
-    return memo(scope, "coverage", lambda: count_cube(units(scope), dims, {
-        "units": Count("id"), "covered": Q(has_party_org=True), "without_member": Q(party_member_count=0),
-        "employees": Coalesce(Sum("employee_count"), 0), "members": Coalesce(Sum("party_member_count"), 0)}))
+        by["group"] = "community_id"
+    return memo(scope, "coverage", lambda: coverage_counts(units(scope), by=by))
 
 
-def _coverage_rates(row: dict) -> dict:
-    row["coverage_rate"] = percent(row["covered"], row["units"])
-    row["members_per_100"] = percent(row["members"], row["employees"], 2)
+def _with_rates(row: dict) -> dict:
+    row.update(coverage_rates(row))
     return row
 
 
@@ -64,11 +60,11 @@ def coverage(scope: Scope) -> Figure:
     by_kind = fold(cube, key + ("kind",), ("units", "covered"))
     kinds = list(OrganizationKind.choices)
     for row in rows:
-        _coverage_rates(row)
+        _with_rates(row)
         for kind, _ in kinds:
             counts = by_kind.get((row["id"], kind), {"units": 0, "covered": 0})
             row[f"{kind}_units"], row[f"{kind}_rate"] = counts["units"], percent(counts["covered"], counts["units"])
-    totals = _coverage_rates(sum_rows(rows, COVERAGE_MEASURES))
+    totals = _with_rates(sum_rows(rows, COVERAGE_MEASURES))
     for kind, _ in kinds:
         counts = sum_rows((v for k, v in by_kind.items() if k[-1] == kind), ("units", "covered"))
         totals[f"{kind}_units"], totals[f"{kind}_rate"] = counts["units"], percent(counts["covered"], counts["units"])
@@ -95,28 +91,46 @@ def unit_gaps_cube(scope: Scope) -> list[dict]:
 
 
 def _count_unit_gaps(scope: Scope) -> list[dict]:
-    """Two aggregate queries — per unit, its last admission up to the end of the period
-    and whether anyone is in the pipeline; then the units — joined here."""
+    """One query.  Each unit's facts — anyone in cultivation now, a member admitted in the
+    two or three calendar years up to the end of the period — are the dossiers of the
+    people working there, counted per unit; the units are then counted per township
+    and kind.  The ORM cannot group over a grouped subquery, so the two querysets
+    (both scoped by ``visible_to``) are joined as derived tables in SQL."""
     year = scope.period.year
-    since = {2: date(year - 1, 1, 1), 3: date(year - 2, 1, 1)}
-    facts = {row["person__current_unit_id"]: row for row in (
-        Dossier.objects.visible_to(scope.user).filter(person__current_unit__isnull=False)
-        .order_by().values("person__current_unit_id")
-        .annotate(last_new=Max("approved_on", filter=Q(approved_on__lte=scope.as_of)),
-                  open=Count("id", filter=Q(state__in=OPEN_STATES))))}
-    keys = ("township", "kind", "group") if scope.drilled else ("township", "kind")
-    cube = fold(({"township": unit["township_id"], "kind": unit["kind"], "group": unit["id"], "units": 1,
-                  "without_party_org": int(not unit["has_party_org"]),
-                  "without_member": int(unit["party_member_count"] == 0),
-                  "without_dossier": int(not facts.get(unit["id"], {}).get("open")),
-                  **{f"no_new_{n}y": int(not _admitted_since(facts.get(unit["id"]), day)) for n, day in since.items()}}
-                 for unit in units(scope).values("id", "township_id", "kind", "has_party_org", "party_member_count")),
-                keys, GAP_MEASURES)
-    return [{**dict(zip(keys, key)), **values} for key, values in cube.items()]
-
-
-def _admitted_since(facts: dict | None, day: date) -> bool:
-    return bool(facts and facts["last_new"] and facts["last_new"] >= day)
+    admitted = {n: Q(approved_on__gte=date(year - n + 1, 1, 1), approved_on__lte=scope.as_of) for n in (2, 3)}
+    facts = (Dossier.objects.visible_to(scope.user).filter(person__current_unit__isnull=False)
+             .filter(Q(state__in=OPEN_STATES) | admitted[3]).order_by()
+             .values(fact_unit=F("person__current_unit_id"))
+             .annotate(in_cultivation=Count("id", filter=Q(state__in=OPEN_STATES)),
+                       admitted_2y=Count("id", filter=admitted[2]), admitted_3y=Count("id", filter=admitted[3])))
+    unit_rows = units(scope).order_by().values(unit=F("id"), unit_township=F("township_id"), unit_kind=F("kind"),
+                                                 covered=F("has_party_org"), registered_members=F("party_member_count"))
+    keys = {"township": "u.unit_township", "kind": "u.unit_kind"}
+    if scope.drilled:
+        keys["group"] = "u.unit"
+    try:
+        units_sql, units_params = unit_rows.query.sql_with_params()
+    except EmptyResultSet:      # no township in scope
+        return []
+    try:
+        facts_sql, facts_params = facts.query.sql_with_params()
+    except EmptyResultSet:      # no dossier in the user's view: the same columns, no rows
+        facts_sql, facts_params = facts.model.objects.filter(pk__isnull=True).values(
+            fact_unit=F("person__current_unit_id")).annotate(
+            in_cultivation=Count("id"), admitted_2y=Count("id"), admitted_3y=Count("id")).query.sql_with_params()
+    dims = ", ".join(keys.values())
+    sql = (f"SELECT {dims}, COUNT(*), "
+           "SUM(CASE WHEN u.covered THEN 0 ELSE 1 END), "
+           "SUM(CASE WHEN u.registered_members = 0 THEN 1 ELSE 0 END), "
+           "SUM(CASE WHEN f.in_cultivation > 0 THEN 0 ELSE 1 END), "
+           "SUM(CASE WHEN f.admitted_2y > 0 THEN 0 ELSE 1 END), "
+           "SUM(CASE WHEN f.admitted_3y > 0 THEN 0 ELSE 1 END) "
+           f"FROM ({units_sql}) u LEFT JOIN ({facts_sql}) f ON f.fact_unit = u.unit GROUP BY {dims}")
+    with connections[unit_rows.db].cursor() as cursor:
+        cursor.execute(sql, units_params + facts_params)
+        rows = cursor.fetchall()
+    names = list(keys) + list(GAP_MEASURES)
+    return [dict(zip(names, row)) for row in rows]
 
 
 def unit_gaps(scope: Scope) -> Figure:
@@ -198,18 +212,15 @@ def training_hours(scope: Scope) -> Figure:
         charts = [{"type": "bar", "category": "name", "series": ["hours"]}]
         grain = PARTY_WORKER
     else:
-        # The county: members' own definition of a year's hours (the queryset behind
-        # yearly_hours), read as values — thousands of trainees, no model instances.
+        # The county: members' own yearly hours, summed per township in the database.
         measures = [f"{k}_{m}" for k, _ in TRAINEES for m in ("count", "met", "zero", "hours")]
-        trainees = []
+        folded = Folded(measures)
         for kind, _ in TRAINEES:
-            target = TRAINING_HOURS_TARGETS[kind]
-            for row in (hours_queryset(kind, scope.user, year).filter(area_id__in=scope.township_ids)
-                        .order_by().values("area_id", "year_hours")):
-                hours = row["year_hours"] or 0
-                trainees.append({"township": row["area_id"], f"{kind}_count": 1, f"{kind}_met": int(hours >= target),
-                                 f"{kind}_zero": int(hours == 0), f"{kind}_hours": float(hours)})
-        folded = fold(trainees, ("township",), measures)
+            by_area = hours_by_area(user=scope.user, year=year, kind=kind, area_ids=scope.township_ids)
+            for area_id, sums in by_area.items():
+                row = folded.setdefault((area_id,), dict.fromkeys(measures, 0))
+                row.update({f"{kind}_count": sums["trainees"], f"{kind}_met": sums["met"],
+                            f"{kind}_zero": sums["without_hours"], f"{kind}_hours": float(sums["hours"])})
         rows = group_rows(scope, folded, grain=TOWNSHIP)
         totals = sum_rows(rows, measures)
         for row in rows + [totals]:

@@ -1,6 +1,6 @@
-"""Report runs in the browser: start one, watch its progress (htmx), download the XLSX,
-open the print page, run it again.  Runs are looked up among ``visible_to(user)``:
-someone else's run is a 404."""
+"""Report runs in the browser: start one, watch its progress (htmx), download the XLSX
+(and the PDF, where one was made), open the print page, run it again.  Runs are looked
+up among ``visible_to(user)``: someone else's run is a 404."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -15,6 +15,7 @@ from ..access import require_statistics
 from ..forms import ReportForm
 from ..models import ReportRun, RunStatus
 from ..report_book import REPORT_SHEETS
+from ..report_print import PDF_TYPE, print_context
 from ..services import rerun_report, start_report
 
 RUNS_SHOWN = 50
@@ -69,12 +70,21 @@ def run_download(request, pk):
     return response
 
 
-def run_print(request, pk):
-    """The print-ready page, drawn from the figures kept on the run."""
+def run_download_pdf(request, pk):
+    """The print page as PDF, when the run could make one (see ReportRun.pdf_note)."""
     run = _done(_run(request, pk))
-    figures = {f["key"]: f for f in run.figures["figures"]}
-    tables = [(title, figures[key]) for key, _, title in REPORT_SHEETS]
-    return render(request, "reports/report_print.html", {"run": run, "report": run.figures, "tables": tables})
+    if not run.pdf:
+        raise Http404("本报告没有PDF文件。")
+    response = FileResponse(run.pdf.open("rb"), content_type=PDF_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{run.title}.pdf")
+    response["X-Checksum-SHA256"] = run.pdf_checksum
+    return response
+
+
+def run_print(request, pk):
+    """The print-ready page, drawn from the figures kept on the run (the PDF is this page)."""
+    run = _done(_run(request, pk))
+    return render(request, "reports/report_print.html", print_context(run))
 
 
 @require_POST

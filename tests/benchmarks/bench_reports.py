@@ -11,7 +11,8 @@ end of last year — then measures, through the real URLs and services:
   both computed (刷新, or the first view after the figure cache expired) and cached (what
   every other view within reports.figure_cache.CACHE_SECONDS gets);
 * a township dashboard (township worker, rows per party organization / unit), the same two ways;
-* the county report job for this year (every sheet, workbook, checksum) — goal ≤ 3 s;
+* the county report job for this year (every sheet, workbook, checksum, and the PDF of the
+  print page where WeasyPrint is installed — its layout time is recorded apart) — goal ≤ 3 s;
 * the monthly snapshot job.
 
 Each timing is the median of ``--repeat`` runs after one warm-up run (reported as
@@ -318,7 +319,7 @@ def measure(*, repeat: int) -> list[dict]:
 
     snapshot_cold = time.perf_counter()
     snapshots.take_snapshot(as_of=last_year_end)
-    records.append(("snapshot_job", time.perf_counter() - snapshot_cold, None, [], None))
+    records.append(("snapshot_job", time.perf_counter() - snapshot_cold, None, [], None, None))
 
     url = reverse("reports:dashboard")
     for name, user in (("dashboard_county", admin), ("dashboard_township", worker)):
@@ -334,7 +335,7 @@ def measure(*, repeat: int) -> list[dict]:
             cold, median, timings = _timed(get, repeat)
             with CaptureQueriesContext(connection) as queries:
                 get()
-            records.append((f"{name}_{variant}", cold, median, timings, len(queries)))
+            records.append((f"{name}_{variant}", cold, median, timings, len(queries), None))
 
     per_figure = {}
     for key in selectors.FIGURES:
@@ -349,7 +350,11 @@ def measure(*, repeat: int) -> list[dict]:
         return run
 
     cold, median, timings = _timed(report, repeat)
-    records.append(("report_job", cold, median, timings, None))
+    records.append(("report_job", cold, median, timings, None, None))
+    last = ReportRun.objects.filter(status="done").order_by("-pk").first()
+    # The PDF's layout is part of the job (WeasyPrint); 0 and a note when it is not installed.
+    records.append(("report_job_pdf_layout", last.timings.get("pdf", 0.0), None, [], None,
+                    "PDF stored" if last.pdf else f"no PDF: {last.pdf_note}"))
     return records, per_figure
 
 
@@ -378,23 +383,26 @@ def main(argv: list[str] | None = None) -> int:
     records, per_figure = measure(repeat=args.repeat)
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine(),
-               "platform": platform.platform(), "database": "postgresql"}
+               "platform": platform.platform(), "database": "postgresql",
+               "load_average": [round(x, 2) for x in os.getloadavg()]}
     lines = []
     print(f"\ncounty: {size['units']:,} units, {size['people']:,} people, {size['dossiers']:,} dossiers, "
           f"{size['party_organizations']:,} party organizations"
           + (f" (generated in {generation_seconds} s)" if generated else ""))
     header = f"{'measurement':<28}{'cold s':>9}{'median s':>10}{'min s':>8}{'queries':>9}  goal"
     print(header + "\n" + "-" * len(header))
-    for name, cold, median, timings, queries in records:
+    for name, cold, median, timings, queries, note in records:
         goal = GOALS.get(name)
         value = median if median is not None else cold
         verdict = "-" if goal is None else ("ok" if value <= goal else f"SLOW (> {goal} s)")
         print(f"{name:<28}{cold:>9.3f}{(median if median is not None else cold):>10.3f}"
-              f"{(min(timings) if timings else cold):>8.3f}{(queries if queries is not None else '-'):>9}  {verdict}")
+              f"{(min(timings) if timings else cold):>8.3f}{(queries if queries is not None else '-'):>9}  {verdict}"
+              + (f"  {note}" if note else ""))
         lines.append({"benchmark": f"reports.{name}", "timestamp": stamp, **size, "repeat": len(timings),
                       "seconds_cold": round(cold, 4), "seconds_median": round(value, 4),
                       "seconds_min": round(min(timings), 4) if timings else round(cold, 4), "queries": queries,
-                      "goal_seconds": goal, "within_goal": None if goal is None else value <= goal, **machine})
+                      "goal_seconds": goal, "within_goal": None if goal is None else value <= goal,
+                      **({"note": note} if note else {}), **machine})
     lines.append({"benchmark": "reports.figures", "timestamp": stamp, **size, "seconds_per_figure": per_figure,
                   **machine})
     print("\nper figure (county, one run):", ", ".join(f"{k} {v:.3f}" for k, v in per_figure.items()))

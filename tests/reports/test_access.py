@@ -51,7 +51,7 @@ for role in PAGE_ROLES:
                   (role, "get", "reports:run-list", None, expected(role, None)),
                   (role, "post", "reports:run-list", None, expected(role, None, 302))]
     for which in ("own", "foreign"):
-        for name in ("run-detail", "run-progress", "run-download", "run-print"):
+        for name in ("run-detail", "run-progress", "run-download", "run-download-pdf", "run-print"):
             PAGE_ROWS.append((role, "get", f"reports:{name}", which, expected(role, which)))
         PAGE_ROWS.append((role, "post", "reports:run-rerun", which, expected(role, which, 302)))
 
@@ -81,6 +81,7 @@ for role in STATS:
     for which in ("own", "foreign"):
         API_ROWS += [(role, "get", "api:report-run-detail", which, expected(role, which)),
                      (role, "get", "api:report-run-download", which, expected(role, which)),
+                     (role, "get", "api:report-run-download-pdf", which, expected(role, which)),
                      (role, "post", "api:report-run-rerun", which, expected(role, which, 202)),
                      (role, "delete", "api:report-run-detail", which, 403 if STATS[role] is None else 405)]
 

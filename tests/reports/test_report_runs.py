@@ -8,10 +8,12 @@ from io import BytesIO
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from accounts.models import Role
 from reports import selectors, services
 from reports.models import ReportRun, RunStatus
+from reports import report_print
 from reports.report_book import ABOUT_SHEET, REPORT_SHEETS
 
 from .conftest import YEAR
@@ -52,7 +54,7 @@ def test_report_from_the_page_with_progress_and_download(stats_world, django_cap
     run = ReportRun.objects.get()
     assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
     assert run.status == RunStatus.DONE and run.progress == 100 and run.started_at and run.finished_at
-    assert set(run.timings) == {"figures", "workbook", "save", "total"}
+    assert set(run.timings) == {"figures", "workbook", "save", "pdf", "total"}
     detail = client.get(run.get_absolute_url()).content.decode()
     assert 'id="download-xlsx"' in detail and run.checksum in detail and "hx-trigger" not in detail
     download = client.get(reverse("reports:run-download", args=[run.pk]))
@@ -116,7 +118,7 @@ def test_township_worker_report_holds_only_their_township_and_is_theirs(stats_wo
     assert "乙镇" not in str(run.figures)
     county_run = build(stats_world.users[Role.COUNTY_ADMIN])
     client = stats_world.client_for(Role.TOWNSHIP_WORKER)
-    for name in ("run-detail", "run-progress", "run-download", "run-print"):
+    for name in ("run-detail", "run-progress", "run-download", "run-download-pdf", "run-print"):
         assert client.get(reverse(f"reports:{name}", args=[county_run.pk])).status_code == 404
         assert client.get(reverse(f"reports:{name}", args=[run.pk])).status_code == 200
     assert client.post(reverse("reports:run-rerun", args=[county_run.pk])).status_code == 404
@@ -211,3 +213,82 @@ def test_api_refuses_bad_parameters_and_foreign_townships(stats_world):
     assert response.status_code == 400 and response.json()["code"] == "snapshot_missing"
     assert stats_world.api_client_for(Role.SECRETARY).post(url, {"year": YEAR}, format="json").status_code == 403
     assert not ReportRun.objects.exists()
+
+
+# ---- PDF of the print page ------------------------------------------------------------------
+
+def pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
+
+
+@pytest.fixture
+def without_pdf_engine(monkeypatch):
+    """As on a machine where WeasyPrint cannot load (no Pango library)."""
+    monkeypatch.setattr(report_print, "pdf_engine", lambda: (None, report_print.NO_PANGO))
+
+
+def test_a_run_stores_the_print_page_as_pdf(stats_world, build):
+    if report_print.pdf_engine()[0] is None:
+        pytest.fail(f"WeasyPrint must work where the tests run (make setup-dev): {report_print.pdf_engine()[1]}")
+    admin = stats_world.users[Role.COUNTY_ADMIN]
+    run = build(admin)
+    content = run.pdf.open("rb").read()
+    assert content.startswith(b"%PDF") and run.pdf_note == ""
+    assert hashlib.sha256(content).hexdigest() == run.pdf_checksum
+    text = pdf_text(content)
+    assert run.title in text and "全县2024年发展党员工作统计报告" in text
+    for _, _, title in REPORT_SHEETS:
+        assert title.split("  ")[0] in text            # 表一 … 表八, each table of the print page
+    assert "甲镇" in text and "乙镇" in text and "打印" not in text     # the toolbar is screen-only
+    client = stats_world.client_for(Role.COUNTY_ADMIN)
+    detail = client.get(run.get_absolute_url()).content.decode()
+    assert 'id="download-pdf"' in detail and run.pdf_checksum in detail and "PDF 不可用" not in detail
+    download = client.get(reverse("reports:run-download-pdf", args=[run.pk]))
+    assert download["Content-Type"] == "application/pdf" and download["X-Checksum-SHA256"] == run.pdf_checksum
+    assert b"".join(download.streaming_content) == content
+
+
+def test_pdf_through_the_api_and_only_in_scope(stats_world, django_capture_on_commit_callbacks):
+    client = stats_world.api_client_for(Role.API_CLIENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_id = client.post(reverse("api:report-run-list"), {"year": YEAR}, format="json").json()["id"]
+    detail = client.get(reverse("api:report-run-detail", args=[run_id])).json()
+    assert detail["pdf_url"] and detail["pdf_note"] == ""
+    download = client.get(detail["pdf_url"])
+    content = b"".join(download.streaming_content)
+    assert content.startswith(b"%PDF") and hashlib.sha256(content).hexdigest() == detail["pdf_checksum"]
+    other = stats_world.api_client_for(Role.TOWNSHIP_WORKER)
+    assert other.get(reverse("api:report-run-download-pdf", args=[run_id])).status_code == 404
+    page = stats_world.client_for(Role.TOWNSHIP_WORKER)
+    assert page.get(reverse("reports:run-download-pdf", args=[run_id])).status_code == 404
+
+
+def test_without_weasyprint_the_run_keeps_its_workbook_and_print_page(stats_world, build, without_pdf_engine):
+    run = build(stats_world.users[Role.COUNTY_ADMIN])
+    assert run.status == RunStatus.DONE and run.file and run.checksum
+    assert not run.pdf and run.pdf_checksum == "" and run.pdf_note == report_print.NO_PANGO
+    assert "pdf" in run.timings
+    client = stats_world.client_for(Role.COUNTY_ADMIN)
+    detail = client.get(run.get_absolute_url()).content.decode()
+    assert 'id="pdf-unavailable"' in detail and "PDF 不可用" in detail and "Pango" in detail
+    assert 'id="download-pdf"' not in detail and 'id="download-xlsx"' in detail
+    assert "无PDF" in client.get(reverse("reports:run-list")).content.decode()
+    assert client.get(reverse("reports:run-download-pdf", args=[run.pk])).status_code == 404
+    assert client.get(reverse("reports:run-download", args=[run.pk])).status_code == 200
+    assert client.get(reverse("reports:run-print", args=[run.pk])).status_code == 200
+    api = stats_world.api_client_for(Role.COUNTY_ADMIN).get(reverse("api:report-run-detail", args=[run.pk])).json()
+    assert api["pdf_url"] is None and api["pdf_note"] == report_print.NO_PANGO and api["download_url"]
+
+
+def test_a_pdf_that_fails_to_lay_out_does_not_fail_the_run(stats_world, build, monkeypatch):
+    class BrokenEngine:
+        def __init__(self, **kwargs):
+            pass
+
+        def write_pdf(self):
+            raise ValueError("layout")
+
+    monkeypatch.setattr(report_print, "pdf_engine", lambda: (BrokenEngine, ""))
+    run = build(stats_world.users[Role.COUNTY_ADMIN])
+    assert run.status == RunStatus.DONE and run.file and not run.pdf
+    assert run.pdf_note.startswith("PDF排版出错")
