@@ -27,6 +27,7 @@ REPORT_SHEETS = (
     ("ended_early", "中止发展情况", "表六  中止发展情况（按原因）"),
     ("lost_contact", "失联情况", "表七  失联的发展对象"),
     ("year_comparison", "与上年对比", "表八  与上年同期对比"),
+    ("materials", "档案材料完整度", "表九  发展党员档案材料完整度"),
 )
 ABOUT_SHEET = "说明"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)

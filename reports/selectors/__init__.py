@@ -16,7 +16,8 @@ from datetime import date
 from typing import Callable
 
 from ..figures import Figure
-from . import comparison, development, new_members as new_member_figures, plan, transfers as transfer_figures, units
+from . import comparison, development, materials, plan, units
+from . import new_members as new_member_figures, transfers as transfer_figures
 from .common import Scope, make_scope
 
 
@@ -44,6 +45,7 @@ FIGURES: dict[str, FigureSpec] = {spec.key: spec for spec in (
     FigureSpec("instructor_load", "党建指导员工作量", units.instructor_load, uses_kind=False),
     FigureSpec("training_hours", "党务工作者、党建指导员培训学时", units.training_hours, uses_kind=False),
     FigureSpec("new_members", "新发展党员构成", new_member_figures.new_members, in_snapshot=True),
+    FigureSpec("materials", "档案材料完整度", materials.materials_completeness),
     FigureSpec("year_comparison", "与上年同期对比", comparison.year_comparison),
     FigureSpec("trend", "月度趋势（快照）", comparison.trend),
 )}
@@ -93,10 +95,11 @@ coverage = _selector("coverage")
 instructor_load = _selector("instructor_load")
 training_hours = _selector("training_hours")
 new_members = _selector("new_members")
+materials_completeness = _selector("materials")
 year_comparison = _selector("year_comparison")
 trend = _selector("trend")
 
 __all__ = ["FIGURES", "SNAPSHOT_CUBES", "FigureSpec", "Scope", "build_figure", "make_scope", "pipeline_funnel",
            "plan_use", "activists_per_seat", "overdue_steps", "lost_contact", "ended_early", "activist_sources",
            "plan_completion", "transfers", "unit_gaps", "coverage", "instructor_load", "training_hours",
-           "new_members", "year_comparison", "trend"]
+           "new_members", "materials_completeness", "year_comparison", "trend"]

@@ -8,6 +8,7 @@ import pytest
 
 from accounts.models import Role
 from members.choices import Stage
+from members.models import StepRecord
 from members.periods import add_years
 from organizations.structure_rules import THRESHOLDS
 from reports import selectors
@@ -186,6 +187,28 @@ def test_age_35_on_a_29_february_birthday(stats_world):
                      person=PersonFactory(current_unit=unit, birth_date=birth))
     figure = county(stats_world, selectors.new_members)
     assert (figure.totals["total"], figure.totals["age35"]) == (4, 3)
+
+
+def test_materials_completeness_of_the_steps_taken_in_the_period(stats_world):
+    """Counters as members.materials keeps them on the step records: d1 (甲镇) took two
+    steps in 2024 — one 补录 with 1 of 2 documents, one complete — and one in 2023; d7
+    (乙镇) one complete step of two documents."""
+    d = stats_world.dossiers
+    for dossier, step, on, required, present, reason in (
+            (d["d1"], "apply", date(2023, 3, 1), 1, 0, "补录"),
+            (d["d1"], "designate_candidate", date(2024, 3, 1), 2, 1, "纸质材料在档"),
+            (d["d1"], "admission_approval", date(2024, 8, 1), 1, 1, ""),
+            (d["d7"], "designate_activist", date(2024, 7, 5), 2, 2, "")):
+        StepRecord.objects.create(dossier=dossier, step=step, taken_on=on, materials_required=required,
+                                  materials_present=present, backfill_reason=reason)
+    figure = county(stats_world, selectors.materials_completeness)
+    keys = ("steps", "required", "present", "ratio", "incomplete", "backfilled")
+    assert by_name(figure, *keys) == {"甲镇": (2, 3, 2, 66.7, 1, 1), "乙镇": (1, 2, 2, 100.0, 0, 0)}
+    assert [figure.totals[k] for k in keys] == [3, 5, 4, 80.0, 1, 1]
+    earlier = county(stats_world, selectors.materials_completeness, year=2023)
+    assert earlier.totals["steps"] == 1 and earlier.totals["ratio"] == 0.0
+    worker = selectors.materials_completeness(user=stats_world.users[Role.TOWNSHIP_WORKER], year=YEAR, today=TODAY)
+    assert [row["name"] for row in worker.rows] == ["甲镇"] and worker.totals["required"] == 3
 
 
 def test_year_comparison_without_snapshot(stats_world):
