@@ -1,6 +1,6 @@
 """The party-building evaluation grade (党建考评等次) the county enters per party
 organization and year.  A plan of year Y reads the grades of year Y − 1
-(quotas.demand): they tilt the weight toward units strong at party building and decide
+(quotas.demand, quotas.weights): they tilt the weight toward units strong at party building and decide
 who is in good standing for a guaranteed seat."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction

@@ -2,7 +2,7 @@
 from celery import shared_task
 
 from . import services  # a module import: services enqueues these tasks
-from .errors import RecomputeRunning
+from .errors import QuotaError, RecomputeRunning
 from .models import PlanStatus, QuotaPlan, RecomputeJob
 
 
@@ -17,5 +17,5 @@ def recompute_draft_plans() -> None:
     for plan in QuotaPlan.objects.filter(status=PlanStatus.DRAFT):
         try:
             services.start_recompute(plan=plan, by=None)
-        except RecomputeRunning:
+        except (RecomputeRunning, QuotaError):   # running already, or refused (quotas.recompute)
             continue

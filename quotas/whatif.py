@@ -3,9 +3,10 @@
 A scenario is a level-1 method (townships), a level-2 method (party organizations),
 optional overrides of the plan's weight parameters and an optional number of seats to
 distribute.  The demand table is read once (:func:`load_table`, the only database
-access); every scenario then recomputes the weight from the table's columns and runs
-:func:`quotas.allocation.allocate` — the very code of the recompute job — so a scenario
-with the plan's own settings reproduces what a recompute would give.
+access); every scenario then weighs the table's columns with
+:func:`quotas.weights.demand_weights` and runs :func:`quotas.allocation.allocate` — the
+very code of the recompute job — so a scenario with the plan's own settings reproduces
+what a recompute would give.
 
 Two paradoxes a planner must see (domain.md §3) are flagged per unit and scenario:
 
@@ -25,14 +26,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from django.db.models import Sum
 
 from organizations.models import Area
 
 from .allocation import AllocationInput, AllocationResult, allocate, feasible_minimums
 from .apportionment import HAMILTON, METHOD_LABELS, ApportionmentError, apportion, normalize_method
-from .demand import WEIGHT_SCALE, demand_table
-from .models import QuotaAllocation, QuotaRequest, RequestStatus
+from .county_seats import approved_extra_seats, seats_held, seats_in_use
+from .demand import demand_table
+from .weights import demand_weights
 
 MAX_SCENARIOS = 4
 CHART_UNITS = 30
@@ -124,13 +125,7 @@ class Comparison:
 def load_table(*, plan, today: date) -> dict:
     """The demand table of ``plan`` as a recompute would read it today: seats already used
     or reserved stay (hard minimums) and approved requests count as extra seats."""
-    current = {pk: (used, reserved, 0) for pk, used, reserved in
-               QuotaAllocation.objects.filter(plan=plan).values_list("party_org", "used", "reserved")}
-    approved = (QuotaRequest.objects.filter(plan=plan, status=RequestStatus.APPROVED)
-                .values_list("party_org").annotate(n=Sum("approved_seats")).values_list("party_org", "n"))
-    for pk, extra in approved:
-        used, reserved, _ = current.get(pk, (0, 0, 0))
-        current[pk] = (used, reserved, extra)
+    current = seats_held(in_use=seats_in_use(plan=plan), approved=approved_extra_seats(plan=plan))
     table = demand_table(year=plan.year, parameters=plan.effective_parameters, today=today, current=current)
     table["area_names"] = dict(Area.objects.filter(pk__in=set(table["area"].tolist())).values_list("pk", "name"))
     return table
@@ -143,26 +138,6 @@ def merge_parameters(base: dict, overrides: dict | None) -> dict:
     merged = {**base, **(overrides or {})}
     merged["grade_factors"] = {**base["grade_factors"], **(overrides or {}).get("grade_factors", {})}
     return merged
-
-
-def weights_for(table: dict, p: dict) -> dict:
-    """Weight, guaranteed seat and cap of every unit under parameters ``p``.
-
-    The same formula as :func:`quotas.demand.demand_table` (a test holds them equal),
-    applied to the table's columns so a parameter change needs no new query."""
-    candidates, activists = table["candidates"], table["activists"]
-    grade_factor = np.array([p["grade_factors"].get(g, 1.0) for g in table["grade"]], dtype=np.float64)
-    overdue_term = 1 - p["overdue_penalty"] * table["overdue_share"]
-    completion = table["completion"]
-    completion_term = np.where(np.isnan(completion), 1.0,
-                               1 - p["completion_weight"] + p["completion_weight"] * np.minimum(completion, 1.0))
-    quality = grade_factor * overdue_term * completion_term
-    weight = (p["candidate_weight"] * candidates + p["activist_weight"] * activists) * quality
-    good = np.array([g in p["good_standing_grades"] for g in table["grade"]], dtype=bool) \
-        & (quality >= p["minimum_quality"])
-    minimum = ((candidates > 0) & good).astype(np.int64)
-    return {"weight": weight, "weight_int": np.rint(weight * WEIGHT_SCALE).astype(np.int64),
-            "minimum": minimum, "maximum": np.maximum(table["ready"], minimum)}
 
 
 def compare(table: dict, scenarios: list[Scenario], *, parameters: dict, default_seats: int) -> Comparison:
@@ -180,7 +155,7 @@ def run_scenario(table: dict, scenario: Scenario, *, number: int, parameters: di
     seats = default_seats if scenario.seats is None else scenario.seats
     result = ScenarioResult(scenario=scenario, title=scenario.title(number), seats_to_distribute=seats,
                             parameters=params)
-    columns = weights_for(table, params)
+    columns = demand_weights(table, params)
     data = AllocationInput(township=table["area"], weight=columns["weight_int"], minimum=columns["minimum"],
                            maximum=columns["maximum"], hard_minimum=table["hard_minimum"])
     methods = {"township_method": scenario.township_method, "org_method": scenario.org_method}

@@ -12,6 +12,7 @@ from accounts.api import ScopedViewSet
 from organizations.models import PartyOrganization
 
 from .. import grades, selectors, services, whatif
+from ..county_seats import seats_to_apportion
 from ..filters import AllocationFilterSet, GradeFilterSet, PlanFilterSet, QuotaRequestFilterSet
 from ..models import QuotaPlan
 from ..models.plans import DEFAULT_PARAMETERS
@@ -84,7 +85,7 @@ class PlanViewSet(ScopedViewSet):
                      for s in given.validated_data["scenarios"]]
         table = whatif.load_table(plan=plan, today=timezone.localdate())
         comparison = whatif.compare(table, scenarios, parameters=plan.effective_parameters,
-                                    default_seats=plan.total_seats - plan.reserve_seats)
+                                    default_seats=seats_to_apportion(plan=plan))
         user = request.user
         visible = None if user.sees_whole_county else \
             list(PartyOrganization.objects.visible_to(user).values_list("pk", flat=True))
@@ -147,7 +148,7 @@ class RecomputeJobViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class QuotaRequestViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
                           viewsets.GenericViewSet):
-    """追加名额申请：乡镇或党组织提出，县委组织部批准（不超过申请数）或不批准；批准的名额在下次重新计算时追加。"""
+    """追加名额申请：乡镇或党组织提出，县委组织部批准（不超过申请数）或不批准；批准的名额立即从县级未分配名额中扣除，计入该党组织。"""
 
     serializer_class = QuotaRequestSerializer
     filterset_class = QuotaRequestFilterSet

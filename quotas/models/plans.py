@@ -9,7 +9,7 @@ from ..querysets import AllocationQuerySet, QuotaPlanQuerySet, TownshipAllocatio
 
 METHOD_CHOICES = list(METHOD_LABELS.items())
 
-# Every factor of the weight, configurable per plan (see quotas.demand).
+# Every factor of the weight, configurable per plan (see quotas.weights).
 DEFAULT_PARAMETERS = {
     "candidate_weight": 1.0,           # 发展对象：年底前可满足接收条件
     "activist_weight": 0.5,            # 积极分子：年内培养满一年
@@ -91,7 +91,8 @@ class QuotaAllocation(models.Model):
     """Level two: a party organization's seats, its demand and how its weight was made.
     ``used`` and ``reserved`` only change through quotas.seats under a row lock."""
 
-    plan = models.ForeignKey(QuotaPlan, on_delete=models.CASCADE, related_name="allocations")
+    # No index of its own: the (plan, party_org) unique constraint's index starts with it.
+    plan = models.ForeignKey(QuotaPlan, on_delete=models.CASCADE, related_name="allocations", db_index=False)
     party_org = models.ForeignKey("organizations.PartyOrganization", verbose_name="党组织", on_delete=models.PROTECT,
                                   related_name="quota_allocations")
     area = models.ForeignKey("organizations.Area", verbose_name="乡镇（街道）", on_delete=models.PROTECT,
@@ -110,13 +111,21 @@ class QuotaAllocation(models.Model):
     used = models.PositiveIntegerField("已使用（审批）", default=0)
     years_without_new_member = models.PositiveIntegerField("连续未发展党员年数", default=0)
 
-    history = HistoricalRecords(excluded_fields=["breakdown"])
+    # History rows are read per allocation (by ``id``) only; indexes on their other
+    # foreign keys would only slow the recompute, which writes one per changed row.
+    history = HistoricalRecords(excluded_fields=["breakdown"], no_db_index=["area", "party_org", "plan"])
     objects = AllocationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "党组织名额"
         verbose_name_plural = "党组织名额"
         ordering = ["area__code", "party_org__name"]
+        indexes = [
+            # The few allocations a recompute must not take seats from, found without
+            # reading the plan's other rows (quotas.county_seats.seats_in_use).
+            models.Index(fields=["plan"], condition=models.Q(used__gt=0) | models.Q(reserved__gt=0),
+                         name="allocation_seats_in_use"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["plan", "party_org"], name="one_allocation_per_party_org"),
             # The seats can never be over-consumed, whatever the code path.

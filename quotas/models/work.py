@@ -57,7 +57,8 @@ class RequestStatus(models.TextChoices):
 
 class QuotaRequest(models.Model):
     """A unit or township asks for more seats; the county decides; approved seats are
-    added at the next recompute (as extra seats on the allocation)."""
+    added at once, as extra seats on the allocation, out of the county's unallocated
+    seats — and kept by every later recompute."""
 
     plan = models.ForeignKey("quotas.QuotaPlan", verbose_name="计划", on_delete=models.CASCADE,
                              related_name="requests")

@@ -14,6 +14,7 @@ from ..apportionment import METHOD_LABELS
 from ..filters import PlanAllocationFilterSet, PlanFilterSet, Watch
 from ..forms import PlanForm
 from ..models import PlanStatus, QuotaAllocation, QuotaPlan
+from ..recompute import recompute_refusal
 from .common import editable_plan, local_stamp, require_county_admin, visible_plan
 
 
@@ -117,6 +118,7 @@ class PlanDetailView(ScopedListView):
         user, plan = self.request.user, self.plan
         jobs = selectors.recent_jobs(plan=plan)
         may_change = user.is_county_admin and plan.status != PlanStatus.CLOSED
+        refusal = recompute_refusal(plan)
         context.update(
             plan=plan,
             totals=selectors.plan_totals(plan=plan, user=user),
@@ -125,7 +127,9 @@ class PlanDetailView(ScopedListView):
             active_job=next((job for job in jobs if job.is_active), None),
             latest_job=jobs[0] if jobs else None,
             can_edit=may_change,
-            can_recompute=may_change,
+            can_recompute=may_change and refusal is None,
+            # Why the button is missing, for everyone: after a rebalance the allocation stays.
+            recompute_refused=refusal.message if refusal is not None and plan.status != PlanStatus.CLOSED else "",
             can_issue=user.is_county_admin and plan.status == PlanStatus.DRAFT and plan.computed_at is not None,
             can_rebalance=user.is_county_admin and plan.status == PlanStatus.ISSUED,
             method_labels=METHOD_LABELS,

@@ -1,6 +1,7 @@
 """Requests for more seats: township workers and secretaries file them for their party
 organizations and may withdraw them; the county approves (up to the seats asked) or
-rejects them with a note.  Approved seats are added at the plan's next recompute."""
+rejects them with a note.  Approved seats reach the party organization at once, out of the
+seats the county still holds (quotas.services.decide_request)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -107,6 +108,8 @@ def request_detail(request, pk, *, approve_form=None, reject_form=None, status=2
     return render(request, "quotas/request_detail.html", {
         "filed": filed, "title": f"名额申请：{filed.party_org}",
         "can_decide": pending and user.is_county_admin,
+        # What the county can still grant (the reserve included), next to the approve form.
+        "unallocated": filed.plan.unallocated_seats,
         "can_withdraw": pending and QuotaRequest.objects.editable_by(user).filter(pk=filed.pk).exists(),
         "approve_form": approve_form or ApproveForm(initial={"approved_seats": filed.seats}),
         "reject_form": reject_form or RejectForm(),
@@ -128,7 +131,8 @@ def _decide(request, pk, *, approve: bool):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "已批准该申请，名额将在下次重新计算时追加。" if approve else "已退回该申请。")
+            messages.success(request, "已批准该申请，追加的名额已计入该党组织，可以立即使用。" if approve
+                             else "已退回该申请。")
             return redirect("quotas:request-detail", pk=filed.pk)
     forms_ = {"approve_form": form} if approve else {"reject_form": form}
     return request_detail(request, pk, status=400, **forms_)

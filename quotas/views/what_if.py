@@ -7,6 +7,7 @@ from django.utils import timezone
 from organizations.models import PartyOrganization
 
 from .. import whatif
+from ..county_seats import seats_to_apportion
 from ..forms import scenario_forms
 from .common import visible_plan
 
@@ -33,7 +34,7 @@ def plan_what_if(request, pk):
     if scenarios is not None:
         table = whatif.load_table(plan=plan, today=timezone.localdate())
         comparison = whatif.compare(table, scenarios, parameters=plan.effective_parameters,
-                                    default_seats=plan.total_seats - plan.reserve_seats)
+                                    default_seats=seats_to_apportion(plan=plan))
         # The allocation is computed for the whole county (seats are shared); a user
         # below county level sees the rows of their own party organizations.
         visible = None if user.sees_whole_county else \

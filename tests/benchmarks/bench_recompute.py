@@ -209,7 +209,7 @@ def per_row_loop(*, year: int, seats: int, parameters: dict, sample: int, total_
     from members.models import Alert, Dossier, StepRecord
     from organizations.models import PartyOrganization
     from quotas.allocation import AllocationInput, allocate
-    from quotas.demand import WEIGHT_SCALE
+    from quotas.weights import WEIGHT_SCALE
     from quotas.models import EvaluationGrade, QuotaAllocation
 
     plan = fresh_plan(year + BASELINE_YEAR_OFFSET, seats, name="逐行基线（基准测试）")

@@ -33,8 +33,9 @@ PAGE_ROLES = [r for r in RIGHTS if r != Role.API_CLIENT]   # API clients cannot 
 @pytest.fixture
 def quota_world(world):
     admin = world.users[Role.COUNTY_ADMIN]
-    plan = QuotaPlan.objects.create(year=2026, name="2026年发展党员计划", total_seats=4, status=PlanStatus.ISSUED,
-                                    computed_at=timezone.now(), created_by=admin)
+    # 4 seats: 2 allocated below, 2 still with the county (approving a request takes one).
+    plan = QuotaPlan.objects.create(year=2026, name="2026年发展党员计划", total_seats=4, unallocated_seats=2,
+                                    status=PlanStatus.ISSUED, computed_at=timezone.now(), created_by=admin)
     own, foreign = world.obj("party_organization", "own"), world.obj("party_organization", "foreign")
     # Own: 2 seats and nobody to use them; foreign: a candidate and no seat — a rebalance has work.
     allocations = {"own": QuotaAllocation.objects.create(plan=plan, party_org=own, area=own.area, seats=2),
@@ -48,7 +49,11 @@ def quota_world(world):
         world.objects[("party_org", which)] = party_org
     world.objects[("plan", None)] = plan
     world.objects[("job", None)] = RecomputeJob.objects.create(plan=plan, status="done", progress=100)
-    world.objects[("reallocation", None)] = Reallocation.objects.create(plan=plan, on=date(2026, 3, 1),
+    # The rebalance on record belongs to last year's plan: after a rebalance a plan is no
+    # longer recomputed (tests/quotas/test_rebalance.py), and this plan's recompute is in the table.
+    last_year = QuotaPlan.objects.create(year=2025, name="2025年发展党员计划", total_seats=0,
+                                         status=PlanStatus.CLOSED, created_by=admin)
+    world.objects[("reallocation", None)] = Reallocation.objects.create(plan=last_year, on=date(2025, 6, 30),
                                                                         method="hamilton", pool=0)
     return world
 

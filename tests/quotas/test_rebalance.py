@@ -174,6 +174,7 @@ def test_page_previews_then_performs_after_confirmation(county, world):
     body = page.content.decode()
     assert page.status_code == 200 and 'id="pool">3<' in body and "data-confirm=" in body
     assert "U3党支部" in body and "+2" in body
+    assert 'id="no-recompute-after"' in body and "调剂后该计划不能再重新计算" in body     # said before, not after
     response = client.post(url, {"on": "2026-06-30", "method": "hamilton", "note": "六月调剂"})
     done = Reallocation.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("quotas:reallocation-detail",

@@ -11,7 +11,6 @@ from django.urls import reverse
 from accounts.models import Role
 from members.choices import Stage
 from quotas import whatif
-from quotas.demand import demand_table
 from quotas.models import QuotaAllocation
 from quotas.models.plans import DEFAULT_PARAMETERS
 from tests.factories import PartyOrganizationFactory
@@ -172,18 +171,6 @@ def plan_with_demand(world, django_capture_on_commit_callbacks):
     plan = make_plan(admin, year=2026, seats=10, township_method="hamilton", org_method="hamilton")
     recompute(plan, admin, django_capture_on_commit_callbacks)
     return plan
-
-
-def test_weights_follow_the_demand_formula_for_any_parameters(world, plan_with_demand):
-    # whatif recomputes the weight from the table's columns; it must agree with
-    # quotas.demand for the plan's parameters and for changed ones alike.
-    parameters = whatif.merge_parameters(DEFAULT_PARAMETERS, {"activist_weight": 0.8, "grade_factors": {"B": 0.9},
-                                                              "minimum_quality": 0.95})
-    table = demand_table(year=2026, parameters=parameters, today=date(2026, 3, 1))
-    columns = whatif.weights_for(table, parameters)
-    assert np.array_equal(columns["weight_int"], table["weight_int"])
-    assert np.array_equal(columns["minimum"], table["minimum"])
-    assert np.array_equal(columns["maximum"], table["maximum"])
 
 
 def test_the_plans_own_scenario_reproduces_the_recompute(world, plan_with_demand):
