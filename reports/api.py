@@ -214,26 +214,25 @@ class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                    summary="下载报告 XLSX")
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        run = self.get_object()
-        if run.status != RunStatus.DONE or not run.file:
-            raise Http404("报告尚未生成。")
-        response = FileResponse(run.file.open("rb"), content_type=XLSX_TYPE, as_attachment=True,
-                                filename=f"{run.title}.xlsx")
-        response["X-Checksum-SHA256"] = run.checksum
-        return response
+        return _run_file(self.get_object(), "file", "checksum", XLSX_TYPE, "xlsx", "报告尚未生成。")
 
     @extend_schema(responses={(200, PDF_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="报告PDF（打印页面）"),
                               404: inline_serializer("ReportPdfMissing", {"detail": serializers.CharField()})},
                    summary="下载报告 PDF")
     @action(detail=True, methods=["get"], url_path="download-pdf")
     def download_pdf(self, request, pk=None):
-        run = self.get_object()
-        if run.status != RunStatus.DONE or not run.pdf:
-            raise Http404("本报告没有PDF文件。")
-        response = FileResponse(run.pdf.open("rb"), content_type=PDF_TYPE, as_attachment=True,
-                                filename=f"{run.title}.pdf")
-        response["X-Checksum-SHA256"] = run.pdf_checksum
-        return response
+        return _run_file(self.get_object(), "pdf", "pdf_checksum", PDF_TYPE, "pdf", "本报告没有PDF文件。")
+
+
+def _run_file(run, field: str, checksum: str, content_type: str, extension: str, missing: str) -> FileResponse:
+    """One of a finished run's files, with its SHA-256 in a header (404 while there is none)."""
+    stored = getattr(run, field)
+    if run.status != RunStatus.DONE or not stored:
+        raise Http404(missing)
+    response = FileResponse(stored.open("rb"), content_type=content_type, as_attachment=True,
+                            filename=f"{run.title}.{extension}")
+    response["X-Checksum-SHA256"] = getattr(run, checksum)
+    return response
 
 
 def register(router) -> None:
