@@ -25,6 +25,8 @@ Dossiers (party organization, unit of the person, key dates):
   d10 PB B1 applied 2025-01-02
   d11 PA A1 applied 2022-06-01 ended 2023-05-01, moved away
 """
+import copy
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -43,13 +45,13 @@ TODAY = date(2025, 6, 30)
 
 
 @pytest.fixture(autouse=True)
-def empty_figure_cache():
-    """Figures are cached for minutes (reports.figure_cache); every test starts empty."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+def empty_figure_cache(settings):
+    """Figures are cached for minutes (reports.figure_cache); every test starts empty —
+    in a cache namespace of its own, not by clearing the cache: with Redis (CI) the test
+    workers share one database, and a clear would wipe another worker's entries mid-test."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @dataclass
