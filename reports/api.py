@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from config.downloads import attachment
 from config.spreadsheets import XLSX_TYPE
 from organizations.choices import OrganizationKind
 
@@ -229,8 +230,7 @@ def _run_file(run, field: str, checksum: str, content_type: str, extension: str,
     stored = getattr(run, field)
     if run.status != RunStatus.DONE or not stored:
         raise Http404(missing)
-    response = FileResponse(stored.open("rb"), content_type=content_type, as_attachment=True,
-                            filename=f"{run.title}.{extension}")
+    response = attachment(stored, f"{run.title}.{extension}", content_type=content_type)
     response["X-Checksum-SHA256"] = getattr(run, checksum)
     return response
 

@@ -1,8 +1,7 @@
 """/api/v1/ for materials: a dossier's checklists and uploads, its generated forms, the
 completeness figure of any filtered set of dossiers, one material (download, delete)
 and the catalogue.  Scoped like every endpoint; changes go through the services."""
-from django.http import FileResponse, Http404, HttpResponse
-from django.utils.http import content_disposition_header
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import ScopedAccess
 from accounts.scoping import require_editable
+from config.downloads import attachment, content_attachment
 
 from ..materials import checklist, documents
 from ..materials import services as material_services
@@ -42,12 +42,8 @@ class DossierMaterialActions:
                                              catalogue_by_step=requirements_by_step(dossier.rule_set))
         order = {step.code: step.order for step in dossier.rule_set.rules.steps}
         flat = [c for code in sorted(lists, key=lambda c: order.get(c, 99)) for c in lists[code]]
-        present = sum(r.materials_present for r in records)
-        required = sum(r.materials_required for r in records)
         return Response(DossierMaterialsSerializer({
-            "dossier": dossier.pk, "checklists": flat,
-            "completeness": {"present": present, "required": required,
-                             "ratio": checklist.ratio(present, required)}}).data)
+            "dossier": dossier.pk, "checklists": flat, "completeness": checklist.records_completeness(records)}).data)
 
     def _upload(self, request, dossier):
         require_editable(request.user, dossier)
@@ -84,9 +80,7 @@ class DossierMaterialActions:
         if form not in documents.FORMS:
             raise Http404("没有这种表格。")
         generated = documents.generate(dossier=dossier, form=form, user=request.user)
-        response = HttpResponse(generated.content, content_type=generated.content_type)
-        response["Content-Disposition"] = content_disposition_header(True, generated.filename)
-        return response
+        return content_attachment(generated.content, generated.filename, generated.content_type)
 
     @extend_schema(summary="材料完整度（按筛选条件的档案，合计及分乡镇）", responses={200: CompletenessReportSerializer})
     @action(detail=False, methods=["get"])
@@ -117,11 +111,7 @@ class MaterialViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, views
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         material = self.get_object()
-        try:
-            handle = material.file.open("rb")
-        except FileNotFoundError:
-            raise Http404("文件已不存在，请联系管理员。")
-        return FileResponse(handle, as_attachment=True, filename=material.name)
+        return attachment(material.file, material.name)
 
 
 @extend_schema_view(list=extend_schema(

@@ -5,7 +5,7 @@ members.reviews; every read starts from ``visible_to(user)``.
 import django_filters
 from django import forms
 from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from accounts.api import ScopedFieldsMixin
 from accounts.permissions import ScopedAccess
+from config.downloads import attachment
 from organizations.models import Area, Organization, PartyOrganization
 from organizations.search import name_condition
 
@@ -344,8 +345,4 @@ class PoliticalReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         review = self.get_object()
         if not review.document:
             raise Http404("没有回函材料。")
-        try:
-            handle = review.document.open("rb")
-        except FileNotFoundError:
-            raise Http404("文件已不存在，请联系管理员。")
-        return FileResponse(handle, as_attachment=True, filename=reviews.document_filename(review))
+        return attachment(review.document, reviews.document_filename(review))

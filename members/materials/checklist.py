@@ -123,9 +123,7 @@ def fill_timeline(*, dossier: Dossier, records, timeline) -> dict:
     for entry in timeline:
         entry.checklists = checklists.get(entry.step.code, [])
         entry.forms = [spec for spec in available if spec.step == entry.step.code]
-    present = sum(r.materials_present for r in records)
-    required = sum(r.materials_required for r in records)
-    return {"present": present, "required": required, "ratio": ratio(present, required),
+    return {**records_completeness(records),
             "incomplete_steps": sum(1 for r in records if r.materials_present < r.materials_required)}
 
 
@@ -146,6 +144,13 @@ def with_completeness(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
 
 def ratio(present: int, required: int) -> float | None:
     return round(present / required, 4) if required else None
+
+
+def records_completeness(records) -> dict:
+    """One dossier's figure from its (already loaded) step records' counters."""
+    present = sum(r.materials_present for r in records)
+    required = sum(r.materials_required for r in records)
+    return {"present": present, "required": required, "ratio": ratio(present, required)}
 
 
 def completeness(dossiers: QuerySet[Dossier]) -> dict:

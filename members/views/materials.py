@@ -3,14 +3,14 @@ wrong file, download a filled standard form, and the county's material catalogue
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from accounts.forms import BootstrapFormMixin
+from config.downloads import attachment, content_attachment
 from config.errors import DomainError
 from config.spreadsheets import xlsx_response
 
@@ -58,11 +58,7 @@ def material_upload(request, pk):
 def material_download(request, pk):
     """A material, found among those the user may see (foreign → 404)."""
     material = get_object_or_404(Material.objects.visible_to(request.user), pk=pk)
-    try:
-        handle = material.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件已不存在，请联系管理员。")
-    return FileResponse(handle, as_attachment=True, filename=material.name)
+    return attachment(material.file, material.name)
 
 
 def material_delete(request, pk):
@@ -87,9 +83,7 @@ def dossier_form(request, pk, form):
             raise Http404(error.message)
         messages.error(request, error.message)
         return redirect(dossier.get_absolute_url())
-    response = HttpResponse(generated.content, content_type=generated.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, generated.filename)
-    return response
+    return content_attachment(generated.content, generated.filename, generated.content_type)
 
 
 # ---- the catalogue ---------------------------------------------------------------------------

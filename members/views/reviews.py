@@ -4,7 +4,7 @@ the reply.  Every change is a call to members.reviews."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView
@@ -12,6 +12,7 @@ from django.views.generic import FormView
 from accounts.forms import BootstrapFormMixin
 from accounts.pages import Column, ScopedDetailView, ScopedListView
 from accounts.scoping import require_editable
+from config.downloads import attachment
 from config.errors import DomainError
 from organizations.models import PartyOrganization
 
@@ -219,8 +220,4 @@ def review_document(request, pk):
     review = get_object_or_404(PoliticalReview.objects.visible_to(request.user), pk=pk)
     if not review.document:
         raise Http404("没有回函材料。")
-    try:
-        handle = review.document.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件已不存在，请联系管理员。")
-    return FileResponse(handle, as_attachment=True, filename=reviews.document_filename(review))
+    return attachment(review.document, reviews.document_filename(review))

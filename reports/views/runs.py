@@ -3,11 +3,11 @@
 up among ``visible_to(user)``: someone else's run is a 404."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from config.downloads import attachment
 from config.errors import DomainError
 from config.spreadsheets import XLSX_TYPE
 
@@ -64,8 +64,7 @@ def _done(run: ReportRun) -> ReportRun:
 
 def run_download(request, pk):
     run = _done(_run(request, pk))
-    response = FileResponse(run.file.open("rb"), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"{run.title}.xlsx")
+    response = attachment(run.file, f"{run.title}.xlsx", content_type=XLSX_TYPE)
     response["X-Checksum-SHA256"] = run.checksum
     return response
 
@@ -75,8 +74,7 @@ def run_download_pdf(request, pk):
     run = _done(_run(request, pk))
     if not run.pdf:
         raise Http404("本报告没有PDF文件。")
-    response = FileResponse(run.pdf.open("rb"), content_type=PDF_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"{run.title}.pdf")
+    response = attachment(run.pdf, f"{run.title}.pdf", content_type=PDF_TYPE)
     response["X-Checksum-SHA256"] = run.pdf_checksum
     return response
 
