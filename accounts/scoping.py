@@ -5,9 +5,10 @@ belong to a user (``visible_condition`` / ``editable_condition``).  Pages, the A
 exports, the admin and search all start from these two methods.  An object outside
 the user's scope answers 404; one that is visible but not editable answers 403.
 """
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.db.models.constants import LOOKUP_SEP
 
 
 def _active(user) -> bool:
@@ -40,9 +41,37 @@ class ScopedQuerySet(models.QuerySet):
     def _restrict(self, condition):
         if condition is None:
             return self.none()
-        # A sub-select keeps one row per object even when the condition crosses a
-        # many-to-many relation, and leaves the outer query free for annotations.
+        if not crosses_many(self.model, condition):
+            # Forward foreign keys only: one row per object, so filter in place and let
+            # the planner combine the scope with the caller's own filters.
+            return self.filter(condition)
+        # A sub-select keeps one row per object when the condition crosses a to-many
+        # relation, and leaves the outer query free for annotations.
         return self.filter(pk__in=self.model._base_manager.filter(condition).values("pk"))
+
+
+def crosses_many(model, condition: Q) -> bool:
+    """Whether a lookup of ``condition`` follows a to-many relation from ``model``
+    (filtering through it would repeat rows)."""
+    for child in condition.children:
+        if isinstance(child, Q):
+            if crosses_many(model, child):
+                return True
+            continue
+        current = model
+        for part in child[0].split(LOOKUP_SEP):
+            if part == "pk":
+                break
+            try:
+                field = current._meta.get_field(part)
+            except FieldDoesNotExist:
+                break          # a transform or lookup (``path__startswith``)
+            if not field.is_relation:
+                break
+            if field.many_to_many or field.one_to_many:
+                return True
+            current = field.related_model
+    return False
 
 
 def require_editable(user, obj) -> None:

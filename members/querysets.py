@@ -31,14 +31,26 @@ def dossier_condition(user, prefix: str = "", *, for_edit: bool = False) -> Q | 
     own = party_org_condition(user, f"{prefix}party_org")
     if for_edit:
         return own & ~Q(**{f"{prefix}state": IN_TRANSIT}) if own is not None else None
-    receiving = party_org_condition(user, f"{prefix}transfers__to_party_org")
-    if receiving is not None:
-        receiving &= Q(**{f"{prefix}transfers__state": "requested"})
+    receiving = _in_transit_to(user, prefix)
     by_unit = None
     scope = scope_of(user)
     if user.role == Role.INSTRUCTOR and scope.instructor_id:
         by_unit = Q(**{f"{prefix}person__current_unit__instructors__id": scope.instructor_id})
     return _either(own, receiving, by_unit)
+
+
+def _in_transit_to(user, prefix: str) -> Q | None:
+    """Dossiers with a pending transfer to one of the user's party organizations, as a
+    sub-select: joined through the transfers, the condition would have to be tested on
+    every dossier × transfer row, and the scope of a township costs a pass over all
+    dossiers of the county."""
+    to_side = party_org_condition(user, "to_party_org")
+    if to_side is None:
+        return None
+    from .models import Transfer
+
+    pending = Transfer._base_manager.filter(to_side, state="requested").values("dossier_id")
+    return Q(**{f"{prefix}pk__in": pending})
 
 
 class DossierQuerySet(ScopedQuerySet):
