@@ -98,7 +98,8 @@ def _count_unit_gaps(scope: Scope) -> list[dict]:
     (both scoped by ``visible_to``) are joined as derived tables in SQL."""
     year = scope.period.year
     admitted = {n: Q(approved_on__gte=date(year - n + 1, 1, 1), approved_on__lte=scope.as_of) for n in (2, 3)}
-    facts = (Dossier.objects.visible_to(scope.user).filter(person__current_unit__isnull=False)
+    # Only the facts of units the figure lists (the join below would drop the others).
+    facts = (Dossier.objects.visible_to(scope.user).filter(person__current_unit__township_id__in=scope.township_ids)
              .filter(Q(state__in=OPEN_STATES) | admitted[3]).order_by()
              .values(fact_unit=F("person__current_unit_id"))
              .annotate(in_cultivation=Count("id", filter=Q(state__in=OPEN_STATES)),
