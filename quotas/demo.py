@@ -58,7 +58,7 @@ def build_demo_quotas(context) -> None:
     plan = _this_years_plan(context, histories, year)
     current = [h for h in histories if h.written and _years(h) and max(_years(h)) == year]
     if current:     # no gates were registered, so the members part wrote this year's seats too
-        _written_seats(context, current, {**allocations, **_current_allocations(plan, current)})
+        _written_seats(context, current, {**allocations, **_current_allocations(context, plan, current)})
     refusals = members_demo.finish() if members_demo else []
     requests = _requests(context, plan, refusals)
     for old in past:
@@ -168,19 +168,34 @@ def _written_seats(context, histories, allocations) -> None:
                                                      reserved=F("reserved") + counts[(pk, SeatState.RESERVED)])
 
 
-def _current_allocations(plan, histories) -> dict:
-    """This year's allocations able to hold the seats of ``histories`` (widened if needed)."""
+def _current_allocations(context, plan, histories) -> dict:
+    """This year's allocations able to hold the seats of ``histories``.  Where the job gave
+    a party organization fewer seats than it has already taken, its allocation (and its
+    township's) is widened out of the seats the county holds — the plan grows only when
+    those run out — so ``total = Σ seats + Σ extra seats + unallocated`` still holds."""
     wanted = Counter(h.party_org_id for h in histories)
-    found = {}
+    found, widened = {}, Counter()
     for pk, n in sorted(wanted.items()):
         allocation = QuotaAllocation.objects.filter(plan=plan, party_org_id=pk).first()
         if allocation is None:
             area = Dossier.objects.filter(party_org_id=pk).values_list("party_org__area_id", flat=True).first()
             allocation = QuotaAllocation.objects.create(plan=plan, party_org_id=pk, area_id=area, seats=n)
+            widened[area] += n
         elif allocation.available < n:
+            widened[allocation.area_id] += n - allocation.available
             allocation.seats += n - allocation.available
             allocation.save(update_fields=["seats"])
         found[(plan.year, pk)] = allocation
+    for area, n in sorted(widened.items()):
+        township, _ = TownshipAllocation.objects.get_or_create(plan=plan, area_id=area)
+        TownshipAllocation.objects.filter(pk=township.pk).update(seats=F("seats") + n)
+    if widened:
+        more = sum(widened.values())
+        from_county = min(more, plan.unallocated_seats)
+        plan.unallocated_seats -= from_county
+        plan.total_seats += more - from_county
+        plan._history_user, plan._change_reason = context.admin, CHANGE_REASON
+        plan.save(update_fields=["unallocated_seats", "total_seats"])
     return found
 
 

@@ -21,7 +21,9 @@ from members.facts import DossierFacts, PersonFact, ReviewSideFact, StepFact
 from members.facts_loader import approver_fact, working_calendar
 from members.models import (Alert, Attendance, ContactRecord, Dossier, Person, PoliticalReview, RuleSetVersion,
                             StepRecord, Transfer)
-from quotas.models import JobStatus, PlanStatus, QuotaAllocation, QuotaPlan, QuotaRequest, RecomputeJob, Seat
+from quotas.county_seats import allocated_seats
+from quotas.models import (JobStatus, PlanStatus, QuotaAllocation, QuotaPlan, QuotaRequest, RecomputeJob, Seat,
+                           TownshipAllocation)
 
 UNITS = 60
 
@@ -210,6 +212,7 @@ def test_seats_match_the_approvals(built):
         assert seat.used_on == record.taken_on and seat.allocation.plan.year == record.taken_on.year
         assert seat.allocation.party_org_id == record.party_org_id
     assert Seat.objects.filter(state="used").count() == StepRecord.objects.filter(step="admission_approval").count()
+    assert_seats_add_up()
 
 
 # ---- the same every time, and --reset ----------------------------------------------------------
@@ -233,3 +236,16 @@ def test_members_alone_finish_their_dossiers_without_gates(db, monkeypatch):
     assert Seat.objects.filter(state="used").count() == approvals.count()
     for allocation in QuotaAllocation.objects.all():
         assert allocation.used + allocation.reserved <= allocation.seats + allocation.extra_seats
+    assert_seats_add_up()
+
+
+def assert_seats_add_up():
+    """Every plan: total = Σ seats + Σ extra seats + unallocated, and each township's
+    allocation is what its party organizations hold."""
+    for plan in QuotaPlan.objects.all():
+        assert plan.total_seats == allocated_seats(plan=plan) + plan.unallocated_seats, plan.year
+        by_area = Counter()
+        for area, seats in QuotaAllocation.objects.filter(plan=plan).values_list("area", "seats"):
+            by_area[area] += seats
+        townships = dict(TownshipAllocation.objects.filter(plan=plan).values_list("area", "seats"))
+        assert {k: v for k, v in townships.items() if v} == {k: v for k, v in by_area.items() if v}, plan.year
