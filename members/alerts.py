@@ -20,7 +20,7 @@ from datetime import date, timedelta
 import django_filters
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -31,7 +31,8 @@ from organizations.search import name_condition
 
 from .choices import DossierState, Stage
 from .facts import StepFact
-from .models import Alert, AlertKind, Dossier, PoliticalReview, ReviewSide, RuleSetVersion, StepRecord, Transfer
+from .models import (Alert, AlertKind, Dossier, PoliticalReview, ReviewSide, RuleSetVersion, StepRecord, Transfer,
+                     overdue_condition)
 from .models.dossiers import OPEN_STATES
 from .models.transfers import TransferState
 from .periods import add_months
@@ -60,16 +61,6 @@ LOCK_SECONDS = 3600
 
 def _d(value: date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
-
-
-def when(due_on: date, today: date) -> str:
-    """How a due date stands on ``today``, for pages and the API (messages stay stable
-    from day to day so a re-run leaves the rows as they are)."""
-    if due_on < today:
-        return f"已逾期{(today - due_on).days}天"
-    if due_on == today:
-        return "今天到期"
-    return f"还有{(due_on - today).days}天到期"
 
 
 # ---- the pure part ------------------------------------------------------------------------
@@ -459,7 +450,7 @@ def _lost_contact_for(row: dict, other_activity: date | None, rules: RuleSet, to
 
 class AlertStatus:
     OVERDUE, DUE_SOON = "overdue", "due_soon"
-    CHOICES = [(OVERDUE, "已逾期"), (DUE_SOON, "即将到期")]
+    CHOICES = [(OVERDUE, "已逾期"), (DUE_SOON, "未逾期（即将到期、提示）")]
 
 
 def _townships(request):
@@ -482,5 +473,5 @@ class AlertFilterSet(django_filters.FilterSet):
                                               initials_field="dossier__person__name_initials"))
 
     def filter_status(self, queryset, name, value):
-        overdue = Q(due_on__lt=timezone.localdate())
+        overdue = overdue_condition(timezone.localdate())
         return queryset.filter(overdue) if value == AlertStatus.OVERDUE else queryset.exclude(overdue)

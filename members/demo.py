@@ -61,7 +61,7 @@ from .facts import DossierFacts, PersonFact, ReviewSideFact, StepFact
 from .facts_loader import approver_fact, working_calendar
 from .materials.demo import DemoMaterials
 from .models import (Alert, Attendance, ContactRecord, CourseKind, Dossier, Material, Person, PoliticalReview,
-                     RuleSetVersion, StepRecord, TrainingCourse, Transfer, TransferState)
+                     RuleSetVersion, StepRecord, TrainingCourse, Transfer, TransferState, overdue_condition)
 from .periods import add_months, add_years
 
 DEMO_TODAY = date(2026, 11, 20)
@@ -1018,7 +1018,7 @@ class MembersDemo:
         people = Person.objects.count()
         outstanding = Dossier.objects.filter(political_reviews__isnull=False, political_reviews__replied_on__isnull=True).exclude(
             state=DossierState.ENDED).distinct().count()
-        overdue = Alert.objects.filter(due_on__lt=DEMO_TODAY).values("dossier").distinct().count()
+        overdue = Alert.objects.filter(overdue_condition(DEMO_TODAY)).values("dossier").distinct().count()
         context.notes.append(
             f"发展党员：人员 {people} 名（其中担任培养联系人、入党介绍人的正式党员 {self.builder.member_count} 名），"
             f"发展档案 {sum(states.values())} 份（演示日期 {DEMO_TODAY:%Y-%m-%d}）")

@@ -12,7 +12,7 @@ from organizations.querysets import townships_for
 from organizations.search import name_condition
 
 from .choices import DossierState, Membership, Occupation, Stage
-from .models import Alert, Dossier, Person, StepRecord
+from .models import Alert, Dossier, Person, StepRecord, overdue_condition
 
 # The last four characters of a 身份证号: three digits and a digit or the check "X".
 # Only these are searchable, so a full ID number never has to travel in a URL.
@@ -86,7 +86,7 @@ class DossierFilterSet(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         # Overdue = the alert job recorded something due before today that is still there.
-        overdue = Alert.objects.filter(dossier=OuterRef("pk"), due_on__lt=timezone.localdate())
+        overdue = Alert.objects.filter(overdue_condition(timezone.localdate()), dossier=OuterRef("pk"))
         return queryset.filter(Exists(overdue)) if value else queryset.exclude(Exists(overdue))
 
     def filter_lost(self, queryset, name, value):

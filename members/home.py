@@ -1,11 +1,11 @@
 """What the home pages show of the development procedure (registered in
 MembersConfig.ready; the home view asks every app for its panels)."""
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from .alerts import AlertStatus, when
-from .models import Alert, AlertKind
+from .alerts import AlertStatus
+from .models import Alert, AlertKind, overdue_condition
 
 URGENT_LIMIT = 10
 
@@ -14,7 +14,8 @@ def alert_counts(*, user, today) -> list[dict]:
     """Per kind of alert in the user's scope: how many are overdue and due soon (one query)."""
     labels = dict(AlertKind.choices)
     rows = (Alert.objects.visible_to(user).values("kind").order_by("kind")
-            .annotate(overdue=Count("id", filter=Q(due_on__lt=today)), due_soon=Count("id", filter=Q(due_on__gte=today))))
+            .annotate(overdue=Count("id", filter=overdue_condition(today)),
+                      due_soon=Count("id", filter=~overdue_condition(today))))
     list_url = reverse("members:alert-list")
     return [{"kind": row["kind"], "label": labels.get(row["kind"], row["kind"]), "overdue": row["overdue"],
              "due_soon": row["due_soon"], "url": f"{list_url}?kind={row['kind']}"}
@@ -26,8 +27,8 @@ def urgent_alerts(*, user, today, limit: int = URGENT_LIMIT) -> list[Alert]:
     alerts = list(Alert.objects.visible_to(user).select_related("dossier__person", "dossier__party_org")
                   .order_by("due_on", "id")[:limit])
     for alert in alerts:
-        alert.when = when(alert.due_on, today)
-        alert.is_overdue = alert.due_on < today
+        alert.when = alert.status_on(today)
+        alert.overdue = alert.is_overdue(today)
     return alerts
 
 

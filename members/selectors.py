@@ -18,7 +18,7 @@ from organizations.models import PartyOrganization
 from . import procedure
 from .facts import Problem
 from .facts_loader import dossier_facts
-from .models import Alert, Dossier, Person, RuleSetVersion, StepRecord
+from .models import Alert, Dossier, Person, RuleSetVersion, StepRecord, overdue_condition
 from .rules import CHOICES
 
 # ---- lists ---------------------------------------------------------------------------
@@ -28,7 +28,7 @@ def dossier_rows(queryset: QuerySet[Dossier], *, on: date | None = None) -> Quer
     """A scoped dossier queryset with what a list row shows: person, unit, party
     organization, township and whether an alert is overdue — in the one list query."""
     on = on or timezone.localdate()
-    overdue = Alert.objects.filter(dossier=OuterRef("pk"), due_on__lt=on)
+    overdue = Alert.objects.filter(overdue_condition(on), dossier=OuterRef("pk"))
     return (queryset.select_related("person", "person__current_unit", "party_org", "party_org__area")
             .annotate(is_overdue=Exists(overdue)))
 

@@ -13,7 +13,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import Count, Max
 
-from members.models import Alert, Dossier, StepRecord
+from members.models import Alert, Dossier, StepRecord, overdue_condition
 from organizations.models import PartyOrganization
 
 from .models import EvaluationGrade, QuotaAllocation
@@ -59,7 +59,7 @@ def demand_columns(*, year: int, today: date) -> dict:
     # An activist reaching one year of cultivation by 31 December of the plan year.
     activists = column(_counts(active.filter(stage="activist", cultivation_start__lte=date(year - 1, 12, 31))))
     open_dossiers = column(_counts(Dossier.objects.filter(state__in=("active", "lost_contact"))))
-    overdue = column(dict(Alert.objects.filter(due_on__lt=today, dossier__state__in=("active", "lost_contact"))
+    overdue = column(dict(Alert.objects.filter(overdue_condition(today), dossier__state__in=("active", "lost_contact"))
                           .values_list("dossier__party_org").annotate(n=Count("dossier", distinct=True))
                           .values_list("dossier__party_org", "n")))
     # order_by(): the allocations' default ordering would join areas and organizations and sort.

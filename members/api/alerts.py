@@ -4,7 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from ..alerts import AlertFilterSet, when
+from ..alerts import AlertFilterSet
 from ..models import Alert
 
 
@@ -14,7 +14,7 @@ class AlertSerializer(serializers.ModelSerializer):
     party_org = serializers.IntegerField(source="dossier.party_org_id", read_only=True)
     party_org_name = serializers.CharField(source="dossier.party_org.name", read_only=True)
     township_name = serializers.CharField(source="dossier.party_org.area.name", read_only=True)
-    overdue = serializers.SerializerMethodField(help_text="到期日期早于今天。")
+    overdue = serializers.SerializerMethodField(help_text="已逾期：到期日期早于今天（“培养满一年”等提示事项不计逾期）。")
     status = serializers.SerializerMethodField(help_text="如“已逾期3天”“还有5天到期”。")
 
     class Meta:
@@ -24,10 +24,10 @@ class AlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_overdue(self, obj) -> bool:
-        return obj.due_on < timezone.localdate()
+        return obj.is_overdue(timezone.localdate())
 
     def get_status(self, obj) -> str:
-        return when(obj.due_on, timezone.localdate())
+        return obj.status_on(timezone.localdate())
 
 
 @extend_schema_view(list=extend_schema(summary="提醒列表"), retrieve=extend_schema(summary="提醒详情"))

@@ -1,5 +1,5 @@
 """Models of the development procedure, one module per concept."""
-from .alerts import Alert, AlertKind, ContactRecord
+from .alerts import NOTICE_KINDS, Alert, AlertKind, ContactRecord, overdue_condition
 from .calendar import HolidayDay
 from .dossiers import Dossier, StepRecord
 from .materials import Issuer, Material, MaterialRequirement, MaterialScope
@@ -10,8 +10,8 @@ from .training import Attendance, CourseKind, TrainingCourse
 from .transfers import Transfer, TransferState
 
 __all__ = [
-    "Alert", "AlertKind", "Attendance", "ContactRecord", "CourseKind", "Dossier", "HolidayDay", "Issuer", "Material", "MaterialRequirement",
+    "NOTICE_KINDS", "Alert", "AlertKind", "Attendance", "ContactRecord", "CourseKind", "Dossier", "HolidayDay", "Issuer", "Material", "MaterialRequirement",
     "MaterialScope", "Person",
     "PoliticalReview", "ReviewSide", "RuleSetVersion", "StepRecord", "TrainingCourse", "Transfer",
-    "TransferState",
+    "TransferState", "overdue_condition",
 ]

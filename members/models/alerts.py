@@ -1,4 +1,7 @@
+from datetime import date
+
 from django.db import models
+from django.db.models import Q
 
 from ..querysets import AlertQuerySet
 
@@ -15,6 +18,18 @@ class AlertKind(models.TextChoices):
     TRANSFER_WAITING = "transfer_waiting", "转接待处理"
     REVIEW_OUTSTANDING = "review_outstanding", "政审回函未到"
     LOST_CONTACT = "lost_contact", "失联"
+
+
+# Kinds that announce a date rather than set a deadline: an activist who has reached a
+# year of cultivation *may* be designated a candidate, so passing that date makes
+# nothing overdue.  Everything that says "overdue" — lists, filters, the API, the home
+# page, the statistics and the plan's weights — asks overdue_condition / is_overdue.
+NOTICE_KINDS = frozenset({AlertKind.ONE_YEAR_REACHED})
+
+
+def overdue_condition(on: date, prefix: str = "") -> Q:
+    """Alerts (reached through ``prefix``, e.g. ``"alerts__"``) overdue on ``on``."""
+    return Q(**{f"{prefix}due_on__lt": on}) & ~Q(**{f"{prefix}kind__in": NOTICE_KINDS})
 
 
 class Alert(models.Model):
@@ -38,6 +53,23 @@ class Alert(models.Model):
 
     def __str__(self):
         return self.message
+
+    @property
+    def is_notice(self) -> bool:
+        return self.kind in NOTICE_KINDS
+
+    def is_overdue(self, on: date) -> bool:
+        return self.due_on < on and not self.is_notice
+
+    def status_on(self, on: date) -> str:
+        """How the due date stands on ``on``, for pages and the API (the stored message
+        stays the same from day to day, so a re-run of the job leaves the row as it is)."""
+        days = (on - self.due_on).days
+        if days > 0:
+            return f"已于{days}天前到达（提示）" if self.is_notice else f"已逾期{days}天"
+        if days == 0:
+            return "今天到达（提示）" if self.is_notice else "今天到期"
+        return f"还有{-days}天到期"
 
 
 class ContactRecord(models.Model):

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from accounts.pages import Column, ScopedListView
 
-from ..alerts import AlertFilterSet, when
+from ..alerts import AlertFilterSet
 from ..models import Alert
 
 
@@ -17,7 +17,7 @@ class AlertListView(ScopedListView):
         Column("姓名", lambda a: a.dossier.person.name, link=True),
         Column("提醒类型", lambda a: a.get_kind_display()),
         Column("到期日期", lambda a: a.due_on),
-        Column("到期情况", lambda a: when(a.due_on, timezone.localdate())),
+        Column("到期情况", lambda a: a.status_on(timezone.localdate())),
         Column("阶段", lambda a: a.dossier.get_stage_display()),
         Column("发展党组织", lambda a: a.dossier.party_org.name),
         Column("乡镇（街道）", lambda a: a.dossier.party_org.area.name),
@@ -35,5 +35,7 @@ class AlertListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
+        today = context["today"] = timezone.localdate()
+        for alert, _ in context.get("rows", ()):
+            alert.overdue = alert.is_overdue(today)
         return context

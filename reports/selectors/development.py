@@ -10,7 +10,7 @@ it is developed now (its party organization after any transfer), as the scoping 
 from django.db.models import Count, Q
 
 from members.choices import ActivistSource, DossierState, EndReason, Stage
-from members.models import Alert, AlertKind, Dossier
+from members.models import Alert, AlertKind, Dossier, overdue_condition
 from members.models.dossiers import OPEN_STATES
 
 from ..figures import CATEGORY, PARTY_ORG, TOWNSHIP, Column, Figure, percent
@@ -258,7 +258,7 @@ def overdue_cube(scope: Scope) -> list[dict]:
         dossier__party_org__area_id__in=scope.township_ids, dossier__state__in=OPEN_STATES)
     if scope.kind:
         queryset = queryset.filter(dossier__person__current_unit__kind=scope.kind)
-    measures = {"overdue": Q(due_on__lt=scope.today), "due": Q(due_on__gte=scope.today)}
+    measures = {"overdue": overdue_condition(scope.today), "due": ~overdue_condition(scope.today)}
     return memo(scope, "overdue",
                 lambda: count_cube(queryset, dossier_dims(scope, "dossier__", alert="kind"), measures))
 
@@ -271,7 +271,7 @@ def overdue_steps(scope: Scope) -> Figure:
     rows.sort(key=lambda r: (-r["overdue"], -r["due"]))
     return Figure(key="overdue", title="逾期事项（按类型）", grain=CATEGORY, rows=rows,
                   totals=sum_rows(rows, ["overdue", "due"]),
-                  columns=[Column("name", "提醒类型", "text"), Column("overdue", "已逾期"), Column("due", "即将到期")],
+                  columns=[Column("name", "提醒类型", "text"), Column("overdue", "已逾期"), Column("due", "未逾期")],
                   charts=[{"type": "bar", "category": "name", "horizontal": True, "series": ["overdue", "due"]}],
                   notes=[f"按{scope.today:%Y年%m月%d日}的提醒计算（每日凌晨更新），不随年度筛选变化。"]
                   + township_note(scope))

@@ -411,3 +411,43 @@ def test_alert_access(alert_world, role, method, name, which, status):
     else:
         response = world.client_for(role).get(reverse(name))
     assert response.status_code == status
+
+
+# ---- notices: "one year reached" announces a date, it sets no deadline ------------------------
+
+@pytest.fixture
+def notice_world(alert_world):
+    """Beside alert_world: a township A dossier whose only alert is a passed 培养满一年."""
+    world, own, foreign = alert_world
+    ready = start(world, applied_on=date(2025, 2, 10), name="甲镇满一年")
+    Alert.objects.filter(dossier=ready).delete()
+    Alert.objects.create(dossier=ready, kind=AlertKind.ONE_YEAR_REACHED, due_on=date(2025, 2, 5),
+                         message="甲镇满一年：培养满12个月，可按程序确定为发展对象。", computed_on=date(2025, 2, 15))
+    return world, ready
+
+
+def test_a_passed_one_year_notice_is_not_overdue_anywhere(notice_world, freezer_today):
+    from quotas.demand import demand_columns
+    from reports import selectors
+
+    world, ready = notice_world
+    notice = Alert.objects.get(dossier=ready)
+    assert not notice.is_overdue(date(2025, 2, 15)) and notice.status_on(date(2025, 2, 15)) == "已于10天前到达（提示）"
+    client = world.client_for(WORKER)
+    url = reverse("members:alert-list")
+    results = lambda params: client.get(url, params).content.decode().split('id="results"')[1]  # noqa: E731
+    assert "甲镇满一年" not in results({"status": "overdue"})
+    assert "甲镇满一年" in results({"status": "due_soon"}) and "已于10天前到达（提示）" in results({"status": "due_soon"})
+    api = world.api_client_for(Role.API_CLIENT).get(reverse("api:alert-list"), {"kind": "one_year_reached"}).json()
+    assert [(r["overdue"], r["status"]) for r in api["results"]] == [(False, "已于10天前到达（提示）")]
+    dossiers = client.get(reverse("members:dossier-list"), {"overdue": "true"}).content.decode()
+    assert "甲镇申请人" in dossiers and "甲镇满一年" not in dossiers
+    home = client.get(reverse("accounts:home")).context
+    counts = {row["kind"]: (row["overdue"], row["due_soon"]) for row in home["member_alert_counts"]}
+    assert counts["one_year_reached"] == (0, 1) and home["member_alert_totals"]["overdue"] == 1
+    figure = selectors.overdue_steps(user=world.users[Role.COUNTY_ADMIN], year=2025, today=date(2025, 2, 15))
+    by_kind = {r["id"]: (r["overdue"], r["due"]) for r in figure.rows}
+    assert by_kind["one_year_reached"] == (0, 1) and by_kind["talk_due"] == (2, 1)
+    party_orgs = demand_columns(year=2025, today=date(2025, 2, 15))
+    share = dict(zip(party_orgs["ids"].tolist(), party_orgs["overdue_share"].tolist()))
+    assert share[world.obj("party_organization", "own").pk] == pytest.approx(1 / 3)   # the talk, not the notice
