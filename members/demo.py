@@ -777,7 +777,7 @@ def _write_bulk(b: _Builder, plans: list[DossierPlan]) -> None:
         rows.append((plan, person, dossier, children))
     persons = _bulk(Person, [r[1] for r in rows], admin, prepare=_person_row)
     for (plan, person, dossier, _), saved in zip(rows, persons):
-        dossier.person = saved
+        dossier.person, dossier.unit_id = saved, saved.current_unit_id     # bulk: Dossier.save does not run
         plan.person_obj = saved
     dossiers = _bulk(Dossier, [r[2] for r in rows], admin)
     by_model = {}

@@ -25,6 +25,11 @@ class Dossier(models.Model):
     ended_on = models.DateField("终止日期", null=True, blank=True)
     end_note = models.CharField("终止说明", max_length=200, blank=True)
     lost_contact_since = models.DateField("失联起始日期", null=True, blank=True)
+    # The unit the person works in: while the dossier is open, the person's current unit
+    # (kept by Dossier.save and Person.save); a closed dossier keeps the unit it was
+    # developed in.  Statistics count dossiers per unit without reading the people.
+    unit = models.ForeignKey("organizations.Organization", verbose_name="所在单位", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="dossiers", editable=False)
 
     # Derived from the step records by members.services, kept for lists and alerts.
     current_step = models.CharField("最近办理的步骤", max_length=32, blank=True)
@@ -71,6 +76,17 @@ class Dossier(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or self.is_open:
+            # Read from the database, not from a person this instance may hold from before an edit.
+            person_model = self._meta.get_field("person").related_model
+            self.unit_id = (person_model._base_manager.filter(pk=self.person_id)
+                            .values_list("current_unit_id", flat=True).first())
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "unit" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "unit"]
+        super().save(*args, **kwargs)
 
 
 class StepRecord(models.Model):

@@ -9,6 +9,7 @@ from organizations.search import pinyin_initials
 
 from ..choices import ETHNICITIES, Education, Membership, Occupation, Sex
 from ..querysets import PersonQuerySet
+from .dossiers import OPEN_STATES
 
 
 def _validate_id_number(value: str) -> None:
@@ -103,4 +104,9 @@ class Person(models.Model):
     def save(self, *args, **kwargs):
         self.name_initials = pinyin_initials(self.name)[:50]
         self.id_last4 = self.id_number[-4:]
+        adding, update_fields = self._state.adding, kwargs.get("update_fields")
         super().save(*args, **kwargs)
+        if not adding and (update_fields is None or "current_unit" in update_fields):
+            # An open dossier is in the person's current unit (Dossier.unit).
+            (self.dossiers.filter(state__in=OPEN_STATES).exclude(unit_id=self.current_unit_id)
+             .update(unit_id=self.current_unit_id))

@@ -26,14 +26,14 @@ def dossiers(scope: Scope):
     organization of a township in scope, of the chosen kind of unit."""
     queryset = Dossier.objects.visible_to(scope.user).filter(party_org__area_id__in=scope.township_ids)
     if scope.kind:
-        queryset = queryset.filter(person__current_unit__kind=scope.kind)
+        queryset = queryset.filter(unit__kind=scope.kind)
     return queryset
 
 
 def dossier_dims(scope: Scope, prefix: str = "", *, by_party_org: bool = True, **extra) -> dict:
     dims = {"township": f"{prefix}party_org__area_id", **extra}
     if scope.kind_dimension:
-        dims["kind"] = f"{prefix}person__current_unit__kind"
+        dims["kind"] = f"{prefix}unit__kind"
     if scope.drilled and by_party_org:
         dims["group"] = f"{prefix}party_org_id"
     return dims
@@ -257,7 +257,7 @@ def overdue_cube(scope: Scope) -> list[dict]:
     queryset = Alert.objects.visible_to(scope.user).filter(
         dossier__party_org__area_id__in=scope.township_ids, dossier__state__in=OPEN_STATES)
     if scope.kind:
-        queryset = queryset.filter(dossier__person__current_unit__kind=scope.kind)
+        queryset = queryset.filter(dossier__unit__kind=scope.kind)
     measures = {"overdue": overdue_condition(scope.today), "due": ~overdue_condition(scope.today)}
     return memo(scope, "overdue",
                 lambda: count_cube(queryset, dossier_dims(scope, "dossier__", alert="kind"), measures))

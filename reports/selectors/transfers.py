@@ -34,12 +34,12 @@ def _count_transfers(scope: Scope) -> list[dict]:
     pair; each pair's counts then go to the side they belong to."""
     queryset = Transfer.objects.visible_to(scope.user).filter(_between("requested_on", scope))
     if scope.kind:
-        queryset = queryset.filter(dossier__person__current_unit__kind=scope.kind)
+        queryset = queryset.filter(dossier__unit__kind=scope.kind)
     dims = {"from_township": "from_party_org__area_id", "to_township": "to_party_org__area_id"}
     if scope.drilled:
         dims |= {"from_group": "from_party_org_id", "to_group": "to_party_org_id"}
     if scope.kind_dimension:
-        dims["kind"] = "dossier__person__current_unit__kind"
+        dims["kind"] = "dossier__unit__kind"
     pending = Q(state=TransferState.REQUESTED)
     decided = ~pending & Q(decided_on__isnull=False)
     measures = {"transfers": Count("id"), "pending": pending, "decided": decided,

@@ -92,16 +92,18 @@ def unit_gaps_cube(scope: Scope) -> list[dict]:
 
 def _count_unit_gaps(scope: Scope) -> list[dict]:
     """One query.  Each unit's facts — anyone in cultivation now, a member admitted in the
-    two or three calendar years up to the end of the period — are the dossiers of the
-    people working there, counted per unit; the units are then counted per township
-    and kind.  The ORM cannot group over a grouped subquery, so the two querysets
+    two or three calendar years up to the end of the period — are its dossiers, counted
+    per ``Dossier.unit`` (the person's unit while a dossier is open, the unit it was
+    developed in once it is closed); the units are then counted per township and kind.  The ORM cannot group over a grouped subquery, so the two querysets
     (both scoped by ``visible_to``) are joined as derived tables in SQL."""
     year = scope.period.year
     admitted = {n: Q(approved_on__gte=date(year - n + 1, 1, 1), approved_on__lte=scope.as_of) for n in (2, 3)}
-    # Only the facts of units the figure lists (the join below would drop the others).
-    facts = (Dossier.objects.visible_to(scope.user).filter(person__current_unit__township_id__in=scope.township_ids)
-             .filter(Q(state__in=OPEN_STATES) | admitted[3]).order_by()
-             .values(fact_unit=F("person__current_unit_id"))
+    facts = Dossier.objects.visible_to(scope.user).filter(unit__isnull=False)
+    if not (scope.user.sees_whole_county and scope.township is None):
+        # Only the facts of the units the figure lists (the join below would drop the others).
+        facts = facts.filter(unit__township_id__in=scope.township_ids)
+    facts = (facts.filter(Q(state__in=OPEN_STATES) | admitted[3]).order_by()
+             .values(fact_unit=F("unit_id"))
              .annotate(in_cultivation=Count("id", filter=Q(state__in=OPEN_STATES)),
                        admitted_2y=Count("id", filter=admitted[2]), admitted_3y=Count("id", filter=admitted[3])))
     unit_rows = units(scope).order_by().values(unit=F("id"), unit_township=F("township_id"), unit_kind=F("kind"),
@@ -117,7 +119,7 @@ def _count_unit_gaps(scope: Scope) -> list[dict]:
         facts_sql, facts_params = facts.query.sql_with_params()
     except EmptyResultSet:      # no dossier in the user's view: the same columns, no rows
         facts_sql, facts_params = facts.model.objects.filter(pk__isnull=True).values(
-            fact_unit=F("person__current_unit_id")).annotate(
+            fact_unit=F("unit_id")).annotate(
             in_cultivation=Count("id"), admitted_2y=Count("id"), admitted_3y=Count("id")).query.sql_with_params()
     dims = ", ".join(keys.values())
     sql = (f"SELECT {dims}, COUNT(*), "

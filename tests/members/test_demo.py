@@ -173,7 +173,8 @@ def test_bulk_written_dossiers_match_what_the_services_derive(built):
     admin = get_user_model().objects.get(username="admin")
     fields = ["stage", "state", "applied_on", "activist_on", "cultivation_start", "candidate_on", "admission_vote_on",
               "approved_on", "probation_ends_on", "full_on", "current_step", "last_step_on", "last_contact_on",
-              "source"]
+              "source", "unit_id"]
+    assert not Dossier.objects.filter(unit__isnull=True).exists()
     dossiers = Dossier.objects.exclude(state=DossierState.LOST_CONTACT).exclude(records__isnull=True)
     for dossier in dossiers.select_related("person", "rule_set").distinct():
         before = [getattr(dossier, f) for f in fields]
