@@ -1,11 +1,11 @@
 """Figures kept for a few minutes, so a dashboard is drawn from memory between changes.
 
-A dashboard reads sixteen figures; computing them all takes a few hundred milliseconds
-on a county of 150,000 people (bench-results/reports.json, the README's benchmark
-table), reading them back from the cache a few.  Entries are keyed by everything a figure depends on — who reads (the
-county, or a set of townships: a figure of a township worker depends only on their
-townships), the period, today's date, the township, the kind, the snapshot — and live
-for :data:`CACHE_SECONDS`; the page says when its figures were computed and offers
+A dashboard reads seventeen figures; computing them all takes about 160 ms on a county
+of 150,000 people (bench-results/reports.json, the README's benchmark table), reading
+them back from the cache a few.  Entries are keyed by everything a figure depends on —
+who reads (the county, or a set of townships: a figure of a township worker depends only
+on their townships), the period, today's date, the township, the kind, the snapshot —
+and live for :data:`CACHE_SECONDS`; the page says when its figures were computed and offers
 "刷新" to recompute at once.  The dashboard, the figure downloads and the API all come
 through here, so they always agree.  Report runs do not: a report is computed afresh.
 """

@@ -61,7 +61,7 @@ class FigurePanel:
 
     @property
     def body_html(self) -> str:
-        """The table's rows as HTML.  Written here rather than in the template: sixteen
+        """The table's rows as HTML.  Written here rather than in the template: seventeen
         tables of up to thirty rows are thousands of cells, which the template engine
         renders several times slower than this (a third of the dashboard's time)."""
         if not self.rows:
