@@ -1,8 +1,11 @@
-"""What the procedure's pages share: the scoped dossier lookup and list page sizes."""
+"""What the procedure's pages share: the scoped dossier lookup, forms acting on one
+dossier, and list page sizes."""
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.scoping import require_editable
+from organizations.models import PartyOrganization
 
 from ..models import Dossier
 
@@ -43,3 +46,29 @@ def editable_dossier(user, pk) -> Dossier:
     dossier = visible_dossier(user, pk)
     require_editable(user, dossier)
     return dossier
+
+
+class DossierActionMixin:
+    """A form acting on one dossier: opened from the dossier's page (``?dossier=<pk>``;
+    foreign → 404, then :meth:`require_may_act` decides), or with a choice among the
+    dossiers the user may act on — refused at once to a user who may act on none."""
+
+    refused_message = "您的角色不能办理该事项。"
+
+    def require_may_act(self, user, dossier: Dossier) -> None:
+        require_editable(user, dossier)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.dossier = dossier_from_query(request)
+            if self.dossier is not None:
+                self.require_may_act(request.user, self.dossier)
+            elif request.user.is_read_only or not PartyOrganization.objects.editable_by(request.user).exists():
+                raise PermissionDenied(self.refused_message)
+        return super().dispatch(request, *args, **kwargs)
+
+    def fixed_dossier_kwargs(self, kwargs: dict) -> dict:
+        """Form kwargs that fix the dossier the form was opened for."""
+        kwargs.update(dossiers=Dossier.objects.filter(pk=self.dossier.pk), fixed_dossier=True)
+        kwargs.setdefault("initial", {})["dossier"] = self.dossier.pk
+        return kwargs

@@ -3,7 +3,7 @@ a side's page, the letter form (from a dossier) and the reply form with the scan
 the reply.  Every change is a call to members.reviews."""
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -14,12 +14,11 @@ from accounts.pages import Column, ScopedDetailView, ScopedListView
 from accounts.scoping import require_editable
 from config.downloads import attachment
 from config.errors import DomainError
-from organizations.models import PartyOrganization
 
 from .. import reviews
 from ..api.transfers import PoliticalReviewFilterSet, review_queryset
 from ..models import Dossier, PoliticalReview, ReviewSide
-from .common import PageSizeMixin, dossier_from_query
+from .common import DossierActionMixin, PageSizeMixin
 from .transfers import DossierChoiceField
 
 DATE = forms.DateInput()
@@ -124,30 +123,19 @@ class ReviewDetailView(ScopedDetailView):
         return context
 
 
-class ReviewRequestView(FormView):
+class ReviewRequestView(DossierActionMixin, FormView):
     """Send the letter to one side; ``?dossier=<pk>`` from the dossier's page."""
 
     form_class = ReviewRequestForm
     template_name = "members/review_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return super().dispatch(request, *args, **kwargs)
-        self.dossier = dossier_from_query(request)
-        if self.dossier is not None:
-            require_editable(request.user, self.dossier)
-        elif request.user.is_read_only or not PartyOrganization.objects.editable_by(request.user).exists():
-            raise PermissionDenied("您的角色不能办理政治审查。")
-        return super().dispatch(request, *args, **kwargs)
+    refused_message = "您的角色不能办理政治审查。"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         if self.dossier is not None:
-            kwargs.update(dossiers=Dossier.objects.filter(pk=self.dossier.pk), fixed_dossier=True)
-            initial = kwargs.setdefault("initial", {})
-            initial["dossier"] = self.dossier.pk
+            self.fixed_dossier_kwargs(kwargs)
             taken = set(self.dossier.political_reviews.values_list("side", flat=True))
-            initial["side"] = next((side for side in ReviewSide.values if side not in taken), None)
+            kwargs["initial"]["side"] = next((side for side in ReviewSide.values if side not in taken), None)
         else:
             kwargs["dossiers"] = Dossier.objects.editable_by(self.request.user).open().filter(
                 stage__in=reviews.REVIEW_STAGES)

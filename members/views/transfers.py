@@ -22,7 +22,7 @@ from organizations.models import Organization, PartyOrganization
 from .. import transfers
 from ..api.transfers import TransferFilterSet, transfer_queryset
 from ..models import Dossier, Transfer, TransferState
-from .common import PageSizeMixin, dossier_from_query
+from .common import DossierActionMixin, PageSizeMixin
 
 DATE = forms.DateInput()
 
@@ -246,29 +246,22 @@ class TransferActionView(View):
 
 # ---- request ----------------------------------------------------------------------------
 
-class TransferRequestView(FormView):
+class TransferRequestView(DossierActionMixin, FormView):
     """Send a dossier to another organization: ``?dossier=<pk>`` from the dossier's page."""
 
     form_class = TransferRequestForm
     template_name = "members/transfer_form.html"
+    refused_message = "您的角色不能办理转接。"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return super().dispatch(request, *args, **kwargs)
-        self.dossier = dossier_from_query(request)
-        if self.dossier is not None:
-            if not transfers.may_request(request.user, self.dossier):
-                raise PermissionDenied("只有发展党组织所在方可以办理转出。")
-        elif request.user.is_read_only or not PartyOrganization.objects.editable_by(request.user).exists():
-            raise PermissionDenied("您的角色不能办理转接。")
-        return super().dispatch(request, *args, **kwargs)
+    def require_may_act(self, user, dossier):
+        if not transfers.may_request(user, dossier):
+            raise PermissionDenied("只有发展党组织所在方可以办理转出。")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         if self.dossier is not None:
             # The service judges state and stage, so the user reads its reason.
-            kwargs.update(dossiers=Dossier.objects.filter(pk=self.dossier.pk), fixed_dossier=True)
-            kwargs.setdefault("initial", {})["dossier"] = self.dossier.pk
+            self.fixed_dossier_kwargs(kwargs)
         else:
             kwargs["dossiers"] = Dossier.objects.editable_by(self.request.user).filter(
                 state__in=transfers.TRANSFERABLE_STATES, stage__in=transfers.TRANSFERABLE_STAGES)
