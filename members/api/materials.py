@@ -128,10 +128,7 @@ class MaterialRequirementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet)
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):   # schema generation: no request data
             return MaterialRequirement.objects.none()
-        chosen = self.request.query_params.get("rule_set")
-        if chosen and not chosen.isdigit():
-            return MaterialRequirement.objects.none()
-        rule_set = RuleSetVersion.objects.filter(pk=chosen).first() if chosen else RuleSetVersion.objects.current()
+        rule_set = RuleSetVersion.objects.chosen_or_current(self.request.query_params.get("rule_set"))
         items = MaterialRequirement.objects.filter(rule_set=rule_set).order_by("step", "order", "id")
         step = self.request.query_params.get("step")
         return items.filter(step=step) if step else items

@@ -8,6 +8,15 @@ class RuleSetVersionQuerySet(models.QuerySet):
     def current(self) -> "RuleSetVersion":
         return self.filter(is_current=True).order_by("-version").first()
 
+    def chosen_or_current(self, chosen) -> "RuleSetVersion | None":
+        """The version ``chosen`` names (a primary key from a query string) or, with none
+        given, the current version; ``None`` for a malformed or unknown choice."""
+        if chosen in (None, ""):
+            return self.current()
+        if not str(chosen).isdigit():
+            return None
+        return self.filter(pk=chosen).first()
+
 
 class RuleSetVersion(models.Model):
     """One version of the procedure's rules, as data.  A new version is a new row; a

@@ -107,14 +107,10 @@ class RequirementForm(BootstrapFormMixin, forms.ModelForm):
 
 def _rule_set(request) -> RuleSetVersion:
     chosen = request.GET.get("rule_set") or request.POST.get("rule_set")
-    if chosen:
-        if not str(chosen).isdigit():
-            raise Http404("规则版本编号有误。")
-        return get_object_or_404(RuleSetVersion, pk=chosen)
-    current = RuleSetVersion.objects.current()
-    if current is None:
-        raise Http404("尚未配置发展党员规则。")
-    return current
+    rule_set = RuleSetVersion.objects.chosen_or_current(chosen)
+    if rule_set is None:
+        raise Http404("没有该规则版本。" if chosen else "尚未配置发展党员规则。")
+    return rule_set
 
 
 def catalogue_list(request):
