@@ -1,11 +1,11 @@
 """What the home pages show of the development procedure (registered in
 MembersConfig.ready; the home view asks every app for its panels)."""
-from django.db.models import Count
+from django.db.models import Case, Count, When
 from django.urls import reverse
 from django.utils import timezone
 
 from .alerts import AlertStatus
-from .models import Alert, AlertKind, overdue_condition
+from .models import NOTICE_KINDS, Alert, AlertKind, overdue_condition
 
 URGENT_LIMIT = 10
 
@@ -23,9 +23,11 @@ def alert_counts(*, user, today) -> list[dict]:
 
 
 def urgent_alerts(*, user, today, limit: int = URGENT_LIMIT) -> list[Alert]:
-    """The alerts due earliest (the longest overdue first) in the user's scope."""
+    """The most urgent alerts in the user's scope: the overdue ones (the longest overdue
+    first), then the deadlines coming up, then the notices (培养满一年), each by date."""
+    urgency = Case(When(overdue_condition(today), then=0), When(kind__in=NOTICE_KINDS, then=2), default=1)
     alerts = list(Alert.objects.visible_to(user).select_related("dossier__person", "dossier__party_org")
-                  .order_by("due_on", "id")[:limit])
+                  .order_by(urgency, "due_on", "id")[:limit])
     for alert in alerts:
         alert.when = alert.status_on(today)
         alert.overdue = alert.is_overdue(today)

@@ -445,6 +445,9 @@ def test_a_passed_one_year_notice_is_not_overdue_anywhere(notice_world, freezer_
     home = client.get(reverse("accounts:home")).context
     counts = {row["kind"]: (row["overdue"], row["due_soon"]) for row in home["member_alert_counts"]}
     assert counts["one_year_reached"] == (0, 1) and home["member_alert_totals"]["overdue"] == 1
+    # The most urgent first: the overdue talk, the talk coming up, then the (older) notice.
+    assert [(a.dossier.person.name, a.overdue) for a in home["member_urgent_alerts"]] == [
+        ("甲镇申请人", True), ("甲镇新申请人", False), ("甲镇满一年", False)]
     figure = selectors.overdue_steps(user=world.users[Role.COUNTY_ADMIN], year=2025, today=date(2025, 2, 15))
     by_kind = {r["id"]: (r["overdue"], r["due"]) for r in figure.rows}
     assert by_kind["one_year_reached"] == (0, 1) and by_kind["talk_due"] == (2, 1)
