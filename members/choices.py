@@ -56,6 +56,17 @@ class EndKind(models.TextChoices):
     TRANSFERRED_OUT = "transferred_out", "转出县外"
 
 
+def end_kinds_for(stage: str) -> list[str]:
+    """How a dossier at ``stage`` may be ended by hand (终止档案).  A probationary member is
+    already in the Party: only their status can be cancelled.  A full member's dossier is
+    archived, not ended.  Leaving the county is the outcome of a transfer, never chosen here."""
+    if stage == Stage.PROBATIONARY:
+        return [EndKind.CANCELLED]
+    if stage == Stage.FULL_MEMBER:
+        return []
+    return [EndKind.WITHDRAWN, EndKind.NOT_ADMITTED]
+
+
 class EndReason(models.TextChoices):
     RESIGNED = "resigned", "从本单位离职"
     MOVED_AWAY = "moved_away", "迁居外地"

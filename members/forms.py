@@ -9,7 +9,7 @@ from organizations.choices import PartyOrgType
 from organizations.forms import ScopedModelForm
 from organizations.models import PartyOrganization
 
-from .choices import EndKind, EndReason, Membership
+from .choices import EndKind, EndReason, Membership, end_kinds_for
 from .models import Person
 from .materials.files import max_bytes
 from .models.dossiers import OPEN_STATES
@@ -201,9 +201,12 @@ class EndDossierForm(BootstrapFormMixin, forms.Form):
     ended_on = forms.DateField(label="终止日期", widget=DATE)
     note = forms.CharField(label="说明", max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, stage: str | None = None, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("ended_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+        if stage is not None:     # only the endings that fit the dossier's stage
+            allowed = end_kinds_for(stage)
+            self.fields["kind"].choices = [(k, label) for k, label in EndKind.choices if k in allowed]
 
 
 class ContactForm(BootstrapFormMixin, forms.Form):

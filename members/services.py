@@ -15,7 +15,7 @@ from accounts.scoping import require_editable, require_may_register
 from organizations.models import PartyOrganization
 
 from . import procedure
-from .choices import DossierState, EndKind, Membership, Stage
+from .choices import DossierState, EndKind, Membership, Stage, end_kinds_for
 from .errors import DossierError, StepRefused
 from .facts import Verdict
 from .facts_loader import dossier_facts, people_facts, working_calendar
@@ -210,6 +210,17 @@ def end_dossier(*, dossier: Dossier, kind: str, reason: str, on: date, by, note:
         raise DossierError("该档案已终止或已归档。", code="dossier_closed")
     if dossier.last_step_on and on < dossier.last_step_on:
         raise DossierError(f"终止日期不能早于最近办理日期（{dossier.last_step_on}）。", code="date_before_last_step")
+    allowed = end_kinds_for(dossier.stage)
+    if kind not in allowed:
+        stage = Stage(dossier.stage).label
+        if kind == EndKind.TRANSFERRED_OUT:
+            message = "转出县外请通过“转接”办理：转往县外，并登记县外接收回执。"
+        elif not allowed:
+            message = f"{stage}的档案不能终止，请办理材料归档。"
+        else:
+            labels = "、".join(f"“{EndKind(k).label}”" for k in allowed)
+            message = f"{stage}的档案只能以{labels}终止。"
+        raise DossierError(message, code="end_kind_not_allowed", allowed=[k.value for k in allowed])
     dossier.state, dossier.end_kind, dossier.end_reason = DossierState.ENDED, kind, reason
     dossier.ended_on, dossier.end_note = on, note
     _saved(dossier, by=by, reason=note)

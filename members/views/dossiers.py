@@ -146,7 +146,7 @@ class DossierCreateView(FormView):
 def dossier_end(request, pk):
     """End a dossier (withdrawn, not admitted, …) with its reason: confirmed in the page."""
     dossier = editable_dossier(request.user, pk)
-    form = EndDossierForm(request.POST or None)
+    form = EndDossierForm(request.POST or None, stage=dossier.stage)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -10,12 +10,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
 from members import services
 from members.choices import DossierState, EndKind, EndReason, Membership, Stage
-from members.errors import StepRefused
+from members.errors import DossierError, StepRefused
 from members.models import Attendance, CourseKind, Dossier, PoliticalReview, StepRecord, TrainingCourse
 from organizations.choices import PartyOrgType
 from tests.factories import PartyOrganizationFactory
@@ -625,3 +626,56 @@ def test_an_in_transit_dossier_refuses_every_step(world):
     # … and even the county administrator gets the procedure's refusal.
     admin = world.users[Role.COUNTY_ADMIN]
     assert track.refused("designate_candidate", date(2024, 3, 4), by=admin) == {"dossier_not_active"}
+
+
+# ---- ending a dossier by hand: the kinds that fit the stage ----------------------------------
+
+@pytest.mark.parametrize("until,kind,allowed", [
+    ("designate_candidate", EndKind.WITHDRAWN, True),       # an activist withdraws
+    ("designate_candidate", EndKind.NOT_ADMITTED, True),
+    ("designate_candidate", EndKind.CANCELLED, False),      # only a probationary member's status is cancelled
+    ("oath", EndKind.CANCELLED, True),                      # probationary: disqualified during probation
+    ("oath", EndKind.WITHDRAWN, False),                     # already in the Party: no withdrawing
+    ("oath", EndKind.NOT_ADMITTED, False),
+    ("designate_candidate", EndKind.TRANSFERRED_OUT, False),  # only through a transfer
+])
+def test_end_kinds_fit_the_stage(world, until, kind, allowed):
+    track = advance(world, until)
+    on = track.dossier.last_step_on + timedelta(days=1)
+    if allowed:
+        services.end_dossier(dossier=track.dossier, kind=kind, reason=EndReason.DISQUALIFIED, on=on, by=track.worker)
+        assert track.reload().end_kind == kind and track.dossier.state == DossierState.ENDED
+        if kind == EndKind.CANCELLED:
+            assert track.person.membership == Membership.NONE
+        return
+    with pytest.raises(DossierError) as refused:
+        services.end_dossier(dossier=track.dossier, kind=kind, reason=EndReason.OTHER, on=on, by=track.worker)
+    assert refused.value.code == "end_kind_not_allowed"
+    assert_chinese(refused.value.message)
+    assert track.reload().state == DossierState.ACTIVE
+    if kind == EndKind.TRANSFERRED_OUT:
+        assert "转接" in refused.value.message
+
+
+def test_a_full_members_dossier_is_archived_not_ended(world):
+    track = advance(world, "archive")
+    with pytest.raises(DossierError) as refused:
+        services.end_dossier(dossier=track.dossier, kind=EndKind.WITHDRAWN, reason=EndReason.OTHER,
+                             on=track.dossier.last_step_on, by=track.worker)
+    assert refused.value.data["allowed"] == [] and "归档" in refused.value.message
+
+
+def test_end_form_and_api_offer_and_accept_only_the_fitting_kinds(world):
+    track = advance(world, "oath")
+    client = world.client_for(Role.TOWNSHIP_WORKER)
+    url = reverse("members:dossier-end", args=[track.dossier.pk])
+    form = client.get(url).context["form"]
+    assert [k for k, _ in form.fields["kind"].choices] == [EndKind.CANCELLED]
+    on = (track.dossier.last_step_on + timedelta(days=1)).isoformat()
+    page = client.post(url, {"kind": "withdrawn", "reason": "resigned", "ended_on": on})
+    assert page.status_code == 200 and track.reload().state == DossierState.ACTIVE
+    api = world.api_client_for(Role.API_CLIENT)
+    response = api.post(reverse("api:dossier-end", args=[track.dossier.pk]),
+                        {"end_kind": "withdrawn", "end_reason": "resigned", "on": on}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "end_kind_not_allowed"
+    assert response.json()["data"]["allowed"] == ["cancelled"]
