@@ -29,7 +29,7 @@ def dossier_rows(queryset: QuerySet[Dossier], *, on: date | None = None) -> Quer
     organization, township and whether an alert is overdue — in the one list query."""
     on = on or timezone.localdate()
     overdue = Alert.objects.filter(overdue_condition(on), dossier=OuterRef("pk"))
-    return (queryset.select_related("person", "person__current_unit", "party_org", "party_org__area")
+    return (queryset.select_related("person", "person__current_unit", "unit", "party_org", "party_org__area")
             .annotate(is_overdue=Exists(overdue)))
 
 

@@ -96,12 +96,13 @@ class DossierSerializer(serializers.ModelSerializer):
     party_org_name = serializers.CharField(source="party_org.name", read_only=True)
     township = serializers.IntegerField(source="party_org.area_id", read_only=True)
     township_name = serializers.CharField(source="party_org.area.name", read_only=True)
-    unit = serializers.IntegerField(source="person.current_unit_id", read_only=True, allow_null=True)
-    unit_name = serializers.CharField(source="person.current_unit.name", read_only=True, allow_null=True)
+    unit = serializers.IntegerField(source="unit_id", read_only=True, allow_null=True,
+                                    help_text="所在单位：档案在培养中时为本人现工作单位，终止或归档后为发展时所在单位。")
+    unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True)
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     current_step_label = serializers.SerializerMethodField()
-    is_overdue = serializers.BooleanField(read_only=True, help_text="有到期日早于今天的提醒。")
+    is_overdue = serializers.BooleanField(read_only=True, help_text="有已逾期的提醒（“培养满一年”等提示事项不计）。")
     # Named for what it is (the model's ``source``), which also keeps its enum apart from others'.
     activist_source = serializers.ChoiceField(source="source", choices=ActivistSource.choices, read_only=True,
                                               help_text="积极分子产生方式")

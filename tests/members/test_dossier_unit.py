@@ -48,6 +48,9 @@ def test_an_open_dossier_follows_its_person_and_a_closed_one_stays(moved):
         response = api.patch(reverse("api:person-detail", args=[who.pk]), {"current_unit": new.pk}, format="json")
         assert response.status_code == 200, response.content
     assert units_of(closed, open_dossier) == [old.pk, new.pk]
+    shown = {d: api.get(reverse("api:dossier-detail", args=[d.pk])).json() for d in (closed, open_dossier)}
+    assert [(shown[d]["unit"], shown[d]["unit_name"]) for d in (closed, open_dossier)] == [
+        (old.pk, old.name), (new.pk, "新单位")]
     other.refresh_from_db()
     other.current_unit = None
     other.save(update_fields=["current_unit"])
