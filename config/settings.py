@@ -139,6 +139,9 @@ WHITENOISE_USE_FINDERS = not env.bool("STATIC_MANIFEST", default=False)
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # Uploaded dossier materials: largest file accepted (members.materials.files).
 MATERIAL_MAX_MB = env.int("MATERIAL_MAX_MB", default=20)
+# Rows per dossier-import file.  The import runs in the request (every step through
+# take_step, about 85 ms a row), so a file stays well inside a worker's 30 s timeout.
+DOSSIER_IMPORT_MAX_ROWS = env.int("DOSSIER_IMPORT_MAX_ROWS", default=200)
 
 # Celery: eager on a bare machine, Redis when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")

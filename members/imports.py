@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -588,6 +589,10 @@ def import_dossiers(uploaded, *, by) -> ImportReport:
         return ImportReport(errors=[RowError(1, h, "", "缺少该列，请使用导入模板。") for h in missing])
     if not records:
         return ImportReport(errors=[RowError(2, "", "", "文件中没有数据行。")])
+    limit = settings.DOSSIER_IMPORT_MAX_ROWS
+    if len(records) > limit:
+        return ImportReport(rows=len(records), errors=[RowError(
+            limit + 2, "", "", f"每个文件最多导入{limit}行（本文件{len(records)}行），请分成几个文件导入。")])
     report, plans = check_rows(records, by=by, rules=rules)
     if not report.ok:
         return report
@@ -618,6 +623,7 @@ def template_sheets(*, user):
                      "并按日期先后用发展党员规则逐步检查每一步（如谈话、培养满一年、介绍人须为正式党员、公示满5个工作日等）；"
                      "只要有一行有误，就一条也不保存，并列出每个有误的行和列。"],
         ["说明", "", "已登记的人员（身份证号相同）沿用原有信息，只新建发展档案；已有正在进行的发展档案的人员不能重复导入。"],
+        ["说明", "", f"每个文件最多{settings.DOSSIER_IMPORT_MAX_ROWS}行，人数多时请分成几个文件导入。"],
         ["说明", "", "培养联系人、入党介绍人须先登记为正式党员，填写其身份证号。政审回函一经登记即视为结论合格。"],
         ["说明", "", "无计划不发展：“上级党委预审”和“上级党委审批”须占用当年已下达的发展计划名额。所在年度没有计划或名额已用完的，"
                      "该行报错（…年度的发展计划名额）。历史年度请先由县委组织部补录该年度计划，或只导入到发展对象阶段，其余步骤在系统中办理。"],

@@ -218,6 +218,15 @@ def test_missing_column_and_empty_file(world, headers):
     assert [e.message for e in import_rows(world, headers, []).errors] == ["文件中没有数据行。"]
 
 
+def test_a_file_above_the_row_limit_is_refused_whole(world, headers, settings):
+    settings.DOSSIER_IMPORT_MAX_ROWS = 2
+    rows = [applicant_row(world, serial) for serial in (2, 3, 4)]
+    report = import_rows(world, headers, rows)
+    assert [(e.row, e.message) for e in report.errors] == [(4, "每个文件最多导入2行（本文件3行），请分成几个文件导入。")]
+    assert not Dossier.objects.exists()
+    assert import_rows(world, headers, rows[:2]).ok and Dossier.objects.count() == 2
+
+
 def test_bad_file_shows_the_error_table(world, headers):
     client = world.client_for(Role.TOWNSHIP_WORKER)
     response = client.post(reverse("members:dossier-import"),
