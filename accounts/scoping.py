@@ -58,6 +58,8 @@ def crosses_many(model, condition: Q) -> bool:
             if crosses_many(model, child):
                 return True
             continue
+        if not isinstance(child, tuple):
+            return True        # an expression (Exists, …): keep the sub-select, it is always safe
         current = model
         for part in child[0].split(LOOKUP_SEP):
             if part == "pk":

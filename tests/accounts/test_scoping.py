@@ -9,7 +9,7 @@ and count them through the public querysets, plain and aggregated.
 from datetime import date
 
 import pytest
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from accounts.models import Role
 from accounts.scoping import crosses_many
@@ -29,6 +29,7 @@ from tests.members.test_transfers import make_sides
     (Person, Q(dossiers__party_org__area__path__startswith="/1/"), True),
     (Organization, Q(township__path__startswith="/1/"), False),
     (Organization, Q(party_organizations__path__startswith="/1/"), True),
+    (Organization, Q(Exists(Organization.objects.filter(pk=OuterRef("pk")))), True),   # expressions: sub-select
 ])
 def test_crosses_many_tells_to_many_lookups_from_forward_keys(model, condition, expected):
     assert crosses_many(model, condition) is expected
