@@ -2,9 +2,10 @@
 from io import BytesIO
 
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+
+from .downloads import content_attachment
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,9 +31,7 @@ def workbook_bytes(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
 
 def xlsx_response(filename: str, sheets: list[tuple[str, list[str], list[list]]]) -> HttpResponse:
     """An attachment download of a workbook built from ``sheets``."""
-    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return content_attachment(workbook_bytes(sheets), filename, XLSX_TYPE)
 
 
 class UnreadableWorkbook(ValueError):

@@ -12,7 +12,7 @@ from organizations.querysets import townships_for
 from organizations.search import name_condition
 
 from .choices import DossierState, Membership, Occupation, Stage
-from .models import Alert, Dossier, Person, StepRecord, overdue_condition
+from .models import Dossier, Person, StepRecord, has_overdue_alert
 
 # The last four characters of a 身份证号: three digits and a digit or the check "X".
 # Only these are searchable, so a full ID number never has to travel in a URL.
@@ -86,8 +86,8 @@ class DossierFilterSet(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         # Overdue = the alert job recorded something due before today that is still there.
-        overdue = Alert.objects.filter(overdue_condition(timezone.localdate()), dossier=OuterRef("pk"))
-        return queryset.filter(Exists(overdue)) if value else queryset.exclude(Exists(overdue))
+        overdue = has_overdue_alert(timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_lost(self, queryset, name, value):
         lost = Q(state=DossierState.LOST_CONTACT)

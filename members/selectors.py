@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from organizations.models import PartyOrganization
@@ -18,7 +18,7 @@ from organizations.models import PartyOrganization
 from . import procedure
 from .facts import Problem
 from .facts_loader import dossier_facts
-from .models import Alert, Dossier, Person, RuleSetVersion, StepRecord, overdue_condition
+from .models import Dossier, Person, RuleSetVersion, StepRecord, has_overdue_alert
 from .rules import CHOICES
 
 # ---- lists ---------------------------------------------------------------------------
@@ -28,9 +28,8 @@ def dossier_rows(queryset: QuerySet[Dossier], *, on: date | None = None) -> Quer
     """A scoped dossier queryset with what a list row shows: person, unit, party
     organization, township and whether an alert is overdue — in the one list query."""
     on = on or timezone.localdate()
-    overdue = Alert.objects.filter(overdue_condition(on), dossier=OuterRef("pk"))
     return (queryset.select_related("person", "person__current_unit", "unit", "party_org", "party_org__area")
-            .annotate(is_overdue=Exists(overdue)))
+            .annotate(is_overdue=has_overdue_alert(on)))
 
 
 def person_rows(queryset: QuerySet[Person]) -> QuerySet[Person]:

@@ -1,5 +1,5 @@
 """Models of the development procedure, one module per concept."""
-from .alerts import NOTICE_KINDS, Alert, AlertKind, ContactRecord, overdue_condition
+from .alerts import NOTICE_KINDS, Alert, AlertKind, ContactRecord, has_overdue_alert, overdue_condition
 from .calendar import HolidayDay
 from .dossiers import Dossier, StepRecord
 from .materials import Issuer, Material, MaterialRequirement, MaterialScope
@@ -13,5 +13,5 @@ __all__ = [
     "NOTICE_KINDS", "Alert", "AlertKind", "Attendance", "ContactRecord", "CourseKind", "Dossier", "HolidayDay", "Issuer", "Material", "MaterialRequirement",
     "MaterialScope", "Person",
     "PoliticalReview", "ReviewSide", "RuleSetVersion", "StepRecord", "TrainingCourse", "Transfer",
-    "TransferState", "overdue_condition",
+    "TransferState", "has_overdue_alert", "overdue_condition",
 ]

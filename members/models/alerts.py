@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from ..querysets import AlertQuerySet
 
@@ -27,9 +27,14 @@ class AlertKind(models.TextChoices):
 NOTICE_KINDS = frozenset({AlertKind.ONE_YEAR_REACHED})
 
 
-def overdue_condition(on: date, prefix: str = "") -> Q:
-    """Alerts (reached through ``prefix``, e.g. ``"alerts__"``) overdue on ``on``."""
-    return Q(**{f"{prefix}due_on__lt": on}) & ~Q(**{f"{prefix}kind__in": NOTICE_KINDS})
+def overdue_condition(on: date) -> Q:
+    """Alerts overdue on ``on``."""
+    return Q(due_on__lt=on) & ~Q(kind__in=NOTICE_KINDS)
+
+
+def has_overdue_alert(on: date) -> Exists:
+    """For a dossier queryset: whether the dossier has an alert overdue on ``on``."""
+    return Exists(Alert.objects.filter(overdue_condition(on), dossier=OuterRef("pk")))
 
 
 class Alert(models.Model):

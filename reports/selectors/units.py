@@ -94,8 +94,9 @@ def _count_unit_gaps(scope: Scope) -> list[dict]:
     """One query.  Each unit's facts — anyone in cultivation now, a member admitted in the
     two or three calendar years up to the end of the period — are its dossiers, counted
     per ``Dossier.unit`` (the person's unit while a dossier is open, the unit it was
-    developed in once it is closed); the units are then counted per township and kind.  The ORM cannot group over a grouped subquery, so the two querysets
-    (both scoped by ``visible_to``) are joined as derived tables in SQL."""
+    developed in once it is closed); the units are then counted per township and kind.
+    The ORM cannot group over a grouped subquery, so the two querysets (both scoped by
+    ``visible_to``) are joined as derived tables in SQL."""
     year = scope.period.year
     admitted = {n: Q(approved_on__gte=date(year - n + 1, 1, 1), approved_on__lte=scope.as_of) for n in (2, 3)}
     facts = Dossier.objects.visible_to(scope.user).filter(unit__isnull=False)

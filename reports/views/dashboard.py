@@ -5,11 +5,11 @@ chosen — by a county user drilling down, or for a township worker by default �
 township's (rows per party organization, unit, instructor, …); from there rows link to
 the record's own page.  Report runs have their pages in reports.views.runs.
 """
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 
+from config.downloads import content_attachment
 from config.spreadsheets import XLSX_TYPE
 
 from ..access import StatisticsFilterForm, require_statistics, visible_townships
@@ -51,6 +51,4 @@ def figure_download(request, key):
         raise Http404("没有该统计图表。")
     _, _, scope = _scope(request)
     figure = cached_figure(scope, key)
-    response = HttpResponse(figure_workbook(figure), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, figure_filename(figure))
-    return response
+    return content_attachment(figure_workbook(figure), figure_filename(figure), XLSX_TYPE)
